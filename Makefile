@@ -1,0 +1,47 @@
+# Every command a newcomer needs; each target does its own set-up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint format bench bench-trap clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.prod: requirements/base.txt requirements/prod.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/prod.txt
+	touch $@
+
+$(VENV)/.dev: requirements/base.txt requirements/prod.txt requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	touch $@ $(VENV)/.prod
+
+## run: serve the API on 127.0.0.1:5000 (SQLite and in-process tasks unless DATABASE_URL is set)
+run: $(VENV)/.prod
+	$(BIN)/python manage.py db upgrade
+	$(BIN)/python manage.py run
+
+## test: lint, then the whole test suite against a throwaway PostgreSQL database
+test: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## bench: the timed scenario on gunicorn + PostgreSQL; bench-trap: the same with stale statistics
+bench: $(VENV)/.dev
+	$(BIN)/python -m benchmarks.run
+
+bench-trap: $(VENV)/.dev
+	$(BIN)/python -m benchmarks.run --planner-trap
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,43 @@
+"""The application factory: the only module that wires extensions, routes and handlers."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import config_for
+
+
+def create_app(config_name: str | None = None, test_config: dict | None = None) -> Flask:
+    """Build a configured application; `config_name` overrides APP_CONFIG."""
+    app = Flask(__name__, static_folder=None)
+    app.config.from_object(config_for(config_name))
+    if test_config:
+        app.config.from_mapping(test_config)
+    _prepare_database_settings(app)
+
+    from app.errors import register_error_handlers
+    from app.extensions import db, enable_sqlite_foreign_keys, migrate
+    from app.jsonapi import init_protocol
+    from app.resources import health
+    from app.resources.routes import build_api_blueprint
+
+    db.init_app(app)
+    with app.app_context():
+        enable_sqlite_foreign_keys(db.engine)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    init_protocol(app)
+    register_error_handlers(app)
+    app.register_blueprint(build_api_blueprint())
+    app.register_blueprint(health.blueprint)
+    return app
+
+
+def _prepare_database_settings(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    if uri.startswith("postgresql"):
+        # Timestamps leave the database in UTC whatever the server's time zone is.
+        options["connect_args"] = {"options": "-c timezone=UTC", "connect_timeout": 5}
+    elif uri.startswith("sqlite:///"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

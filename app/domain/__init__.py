@@ -1,0 +1,1 @@
+"""Pure computations of the citizens domain: no Flask, no SQLAlchemy."""

@@ -1,0 +1,25 @@
+"""Count birthday presents per month."""
+
+from collections.abc import Iterable
+
+_MONTH_KEYS = {month: str(month) for month in range(1, 13)}
+
+
+def birthdays(pairs: Iterable[tuple[int, int]]) -> dict[str, list[dict[str, int]]]:
+    """Group (citizen_id, relative's birth month) pairs into presents per month and citizen.
+
+    Every month "1".."12" is present; each list holds only citizens with presents, by citizen_id.
+    A month outside 1..12 raises KeyError.
+    """
+    presents_by_month: dict[int, dict[int, int]] = {month: {} for month in _MONTH_KEYS}
+    for citizen_id, month in pairs:
+        presents = presents_by_month[month]
+        presents[citizen_id] = presents.get(citizen_id, 0) + 1
+    # Sorting plain int ids per month is several times faster than sorting (id, month) tuples.
+    return {
+        _MONTH_KEYS[month]: [
+            {"citizen_id": citizen_id, "presents": presents[citizen_id]}
+            for citizen_id in sorted(presents)
+        ]
+        for month, presents in presents_by_month.items()
+    }

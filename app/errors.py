@@ -1,0 +1,130 @@
+"""JSON:API error documents for every failure, and the handlers that render them."""
+
+import logging
+
+import orjson
+from flask import Flask, Response
+from flask_rest_jsonapi_next.exceptions import (
+    AccessDenied,
+    BadRequest,
+    InvalidType,
+    JsonApiException,
+    ObjectNotFound,
+    RelatedObjectNotFound,
+)
+from werkzeug.exceptions import HTTPException
+
+__all__ = [
+    "AccessDenied",
+    "BadRequest",
+    "Conflict",
+    "InvalidParameter",
+    "InvalidType",
+    "JsonApiException",
+    "NotAcceptable",
+    "ObjectNotFound",
+    "RelatedObjectNotFound",
+    "UnprocessableEntity",
+    "UnsupportedMediaType",
+    "register_error_handlers",
+]
+
+log = logging.getLogger(__name__)
+# Headers of an HTTP exception that a client needs to act on the error.
+KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
+
+
+class InvalidParameter(BadRequest):
+    """A query parameter the endpoint does not understand or cannot accept."""
+
+    title = "Invalid query parameter"
+
+    def __init__(self, parameter: str, detail: str):
+        super().__init__(detail, source={"parameter": parameter})
+
+
+class Conflict(JsonApiException):
+    title = "Conflict"
+    status = "409"
+
+
+class NotAcceptable(JsonApiException):
+    title = "Not acceptable"
+    status = "406"
+
+
+class UnsupportedMediaType(JsonApiException):
+    title = "Unsupported media type"
+    status = "415"
+
+
+class UnprocessableEntity(JsonApiException):
+    """Semantically invalid input; carries one error object per violated rule."""
+
+    title = "Invalid attribute"
+    status = "422"
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        """Take (JSON pointer, detail) pairs."""
+        super().__init__(errors[0][1] if errors else "")
+        self.pointed_errors = errors
+
+    def error_objects(self) -> list[dict]:
+        return [
+            {
+                "status": self.status,
+                "title": self.title,
+                "detail": detail,
+                "source": {"pointer": pointer},
+            }
+            for pointer, detail in self.pointed_errors
+        ]
+
+
+def _document(errors: list[dict], status: int, headers=None) -> Response:
+    response = Response(orjson.dumps({"errors": errors, "jsonapi": {"version": "1.0"}}), status)
+    response.headers["Content-Type"] = "application/vnd.api+json"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def handle_jsonapi_exception(error: JsonApiException) -> Response:
+    if isinstance(error, UnprocessableEntity):
+        objects = error.error_objects()
+    else:
+        objects = [{"title": error.title, **error.to_dict(), "status": str(error.status)}]
+    objects = [{**obj, "detail": obj.get("detail") or obj["title"]} for obj in objects]
+    return _document(objects, int(error.status))
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    headers = {k: v for k, v in error.get_headers() if k in KEPT_HEADERS}
+    detail = error.description or error.name
+    if error.code == 405 and "Allow" in headers:
+        detail = f"This URL allows only: {headers['Allow']}."
+    return _document(
+        [{"status": str(error.code), "title": error.name, "detail": detail}], error.code, headers
+    )
+
+
+def handle_unexpected(error: Exception) -> Response:
+    # Never leak a traceback, SQL or driver text; the log keeps the details.
+    log.exception("Unhandled error while serving a request")
+    return _document(
+        [
+            {
+                "status": "500",
+                "title": "Internal server error",
+                "detail": "The server failed to complete the request; it has been logged.",
+            }
+        ],
+        500,
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render every failure, expected or not, as a JSON:API error document."""
+    app.register_error_handler(JsonApiException, handle_jsonapi_exception)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

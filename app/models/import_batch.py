@@ -1,0 +1,22 @@
+"""The imports table: one upload of citizens."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, Integer, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+class ImportBatch(db.Model):
+    """One import; `data_version` grows with every committed change to it or its citizens."""
+
+    __tablename__ = "imports"
+    __table_args__ = (CheckConstraint("data_version >= 1", name="data_version_positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    data_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

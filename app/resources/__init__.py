@@ -1,0 +1,1 @@
+"""HTTP resources: one module per resource type, and the route table."""

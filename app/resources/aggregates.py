@@ -1,0 +1,59 @@
+"""The aggregate resources: `birthdays` and the `town-age-stats` collection."""
+
+from datetime import UTC, datetime
+
+from flask import request
+from flask_rest_jsonapi_next import ResourceDetail, ResourceList
+
+from app.jsonapi import jsonapi_response
+from app.resources.query import (
+    check_parameters,
+    page_slice,
+    pagination_links,
+    parse_collection_query,
+    parse_date,
+    select_in_memory,
+)
+from app.schemas.aggregates import BirthdaysSchema, TownAgeStatSchema
+from app.services import aggregates as service
+
+
+def aggregate_meta(aggregate) -> dict:
+    return {
+        "data_version": aggregate.data_version,
+        "computed_at": aggregate.computed_at.isoformat(),
+    }
+
+
+class Birthdays(ResourceDetail):
+    schema = BirthdaysSchema
+    methods = ["GET"]  # aggregates are read-only
+
+    def get(self, import_id: int):
+        check_parameters()
+        aggregate = service.compute_birthdays(import_id)
+        document = BirthdaysSchema().dump({"id": str(import_id), "months": aggregate.value})
+        document["meta"] = aggregate_meta(aggregate)
+        return jsonapi_response(document)
+
+
+class TownAgeStats(ResourceList):
+    schema = TownAgeStatSchema
+    methods = ["GET"]
+
+    def get(self, import_id: int):
+        query = parse_collection_query(TownAgeStatSchema, allowed=("as_of",))
+        as_of = datetime.now(UTC).date()
+        if "as_of" in request.args:
+            as_of = parse_date("as_of", request.args["as_of"])
+        aggregate = service.compute_town_age_stats(import_id, as_of)
+        stats = [{"id": f"{import_id}.{s['town']}", **s} for s in aggregate.value]
+        selected = select_in_memory(stats, query, default_key="town")
+        document = TownAgeStatSchema(many=True).dump(page_slice(selected, query))
+        document["links"] = pagination_links(query, len(selected))
+        document["meta"] = {
+            **aggregate_meta(aggregate),
+            "as_of": as_of.isoformat(),
+            "count": len(selected),
+        }
+        return jsonapi_response(document)

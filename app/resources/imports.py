@@ -1,0 +1,96 @@
+"""The `imports` resource: list, create in bulk, read, restore-only update, trash."""
+
+from datetime import UTC, datetime
+
+from flask import current_app
+from flask_rest_jsonapi_next import ResourceDetail, ResourceList
+
+from app.domain.citizen_rules import Violation, parse_citizen
+from app.domain.kinship import check_import_kinship
+from app.errors import UnprocessableEntity
+from app.jsonapi import jsonapi_response
+from app.resources.documents import read_resource, unprocessable
+from app.resources.query import check_parameters, pagination_links, parse_collection_query
+from app.schemas.imports import ImportSchema
+from app.services import imports as service
+
+CITIZENS_POINTER = "/data/attributes/citizens"
+# Error lists stop here: a 100,000-citizen import with one systematic mistake stays readable.
+MAX_REPORTED_ERRORS = 100
+
+
+def import_document(row) -> dict:
+    return ImportSchema().dump(row)
+
+
+def parse_import_citizens(attributes: dict, limit: int) -> list[dict]:
+    """Validate every citizen of an import body; raise one 422 listing every violation."""
+    unknown = [name for name in attributes if name != "citizens"]
+    if unknown:
+        raise UnprocessableEntity([(f"/data/attributes/{unknown[0]}", "is not a known attribute")])
+    raw = attributes.get("citizens")
+    if not isinstance(raw, list):
+        detail = "is required" if raw is None and "citizens" not in attributes else "must be a list"
+        raise UnprocessableEntity([(CITIZENS_POINTER, detail)])
+    if len(raw) > limit:
+        raise UnprocessableEntity([(CITIZENS_POINTER, f"holds more than {limit} citizens")])
+    today = datetime.now(UTC).date()
+    parsed, violations = [], []
+    for index, item in enumerate(raw):
+        values, problems = parse_citizen(item, today=today)
+        parsed.append(values)
+        violations.extend(Violation((index, *p.path), p.detail) for p in problems)
+        if len(violations) >= MAX_REPORTED_ERRORS:
+            break
+    if not violations:
+        violations = check_import_kinship(parsed)
+    if violations:
+        raise unprocessable(violations[:MAX_REPORTED_ERRORS], CITIZENS_POINTER)
+    return parsed
+
+
+class ImportList(ResourceList):
+    schema = ImportSchema
+
+    def get(self):
+        query = parse_collection_query(ImportSchema)
+        count, rows = service.list_imports(query)
+        document = ImportSchema(many=True).dump(rows)
+        document.update(links=pagination_links(query, count), meta={"count": count})
+        return jsonapi_response(document)
+
+    def post(self):
+        check_parameters()
+        data = read_resource("imports")
+        citizens = parse_import_citizens(
+            data.get("attributes", {}), current_app.config["MAX_CITIZENS_PER_IMPORT"]
+        )
+        import_id = service.create_import(citizens)
+        document = import_document(service.get_import(import_id))
+        return jsonapi_response(document, 201, {"Location": document["data"]["links"]["self"]})
+
+
+class ImportDetail(ResourceDetail):
+    schema = ImportSchema
+
+    def get(self, import_id: int):
+        check_parameters()
+        return jsonapi_response(import_document(service.get_import(import_id)))
+
+    def patch(self, import_id: int):
+        check_parameters()
+        attributes = read_resource("imports", str(import_id)).get("attributes", {})
+        for name, value in attributes.items():
+            if name != "deleted_at":
+                raise UnprocessableEntity([(f"/data/attributes/{name}", "cannot be changed")])
+            if value is not None:
+                raise UnprocessableEntity(
+                    [("/data/attributes/deleted_at", "only null (restore) can be written")]
+                )
+        # The import was found live, so clearing deleted_at leaves it as it is.
+        return jsonapi_response(import_document(service.get_import(import_id)))
+
+    def delete(self, import_id: int):
+        check_parameters()
+        service.trash_import(import_id)
+        return jsonapi_response(None, 204)

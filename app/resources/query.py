@@ -1,0 +1,211 @@
+"""Strict parsing of JSON:API query parameters: page, sort, filter, fields and include.
+
+flask-rest-jsonapi-next's QueryStringManager accepts negative and zero page numbers, ignores
+unknown parameters, and neither types filter values nor names the offending parameter in its
+errors; the contract needs all four, so collections parse their query string here.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from flask import current_app, request
+from marshmallow import fields as ma_fields
+from marshmallow_jsonapi.fields import Relationship
+
+from app.errors import InvalidParameter
+
+MAX_INT = 2_147_483_647
+FAMILY = re.compile(r"^(page|filter|fields)\[([^\[\]]*)\]$")
+LETTERS_ONLY = re.compile(r"^[a-z]+$")
+DIGITS = re.compile(r"^[0-9]+$")
+DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+@dataclass
+class CollectionQuery:
+    page_number: int = 1
+    page_size: int = 100  # 0 returns every matching resource
+    sort: list[tuple[str, bool]] = field(default_factory=list)  # (attribute, descending)
+    filters: dict[str, list] = field(default_factory=dict)
+    fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    include: list[str] = field(default_factory=list)
+
+    def wanted(self, type_: str) -> frozenset[str] | None:
+        """The sparse fieldset asked for `type_`, or None for every member."""
+        return self.fields.get(type_)
+
+
+def attribute_names(schema) -> list[str]:
+    return [
+        name
+        for name, f in schema._declared_fields.items()
+        if name != "id" and not isinstance(f, Relationship)
+    ]
+
+
+def member_names(schema) -> list[str]:
+    return [name for name in schema._declared_fields if name != "id"]
+
+
+def parse_int(parameter: str, raw: str, minimum: int) -> int:
+    if not DIGITS.match(raw) or not minimum <= int(raw) <= MAX_INT:
+        raise InvalidParameter(
+            parameter, f"{parameter} must be an integer from {minimum} to {MAX_INT}."
+        )
+    return int(raw)
+
+
+def parse_date(parameter: str, raw: str) -> date:
+    try:
+        if DATE.match(raw):
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise InvalidParameter(parameter, f"{parameter} must be a calendar date as YYYY-MM-DD.")
+
+
+def _typed_value(parameter: str, schema_field, raw: str):
+    if isinstance(schema_field, ma_fields.Integer):
+        return parse_int(parameter, raw, 0)
+    if isinstance(schema_field, ma_fields.DateTime):
+        try:
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            raise InvalidParameter(parameter, f"{parameter} must be an ISO 8601 time.") from None
+    if isinstance(schema_field, ma_fields.Date):
+        return parse_date(parameter, raw)
+    if isinstance(schema_field, ma_fields.Float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise InvalidParameter(parameter, f"{parameter} must be a number.") from None
+    return raw
+
+
+def single_values() -> dict[str, str]:
+    """Every query parameter once; a repeated parameter is ambiguous, so it is a 400."""
+    values = {}
+    for name, items in request.args.lists():
+        if len(items) > 1:
+            raise InvalidParameter(name, f"{name} is given more than once.")
+        values[name] = items[0]
+    return values
+
+
+def check_parameters(allowed: tuple[str, ...] = (), families: tuple[str, ...] = ()) -> dict:
+    """Reject unknown parameters reserved by JSON:API (a–z only names) and unsupported families.
+
+    Names with another character are implementation-specific by the spec and are ignored.
+    """
+    values = single_values()
+    for name in values:
+        family = FAMILY.match(name)
+        if name in allowed or (family and family.group(1) in families):
+            continue
+        if family or LETTERS_ONLY.match(name) or name in ("page", "filter", "fields"):
+            raise InvalidParameter(name, f"The query parameter {name} is not supported here.")
+    return values
+
+
+def parse_collection_query(
+    schema, related: dict[str, type] | None = None, allowed: tuple[str, ...] = ()
+) -> CollectionQuery:
+    """Parse a collection request's query string against the schema of its resources.
+
+    `related` maps include paths to their schemas (e.g. {"relatives": CitizenSchema}).
+    """
+    related = related or {}
+    values = check_parameters(
+        allowed=("sort", "include", *allowed), families=("page", "filter", "fields")
+    )
+    query = CollectionQuery(page_size=current_app.config["PAGE_SIZE"])
+    declared = schema._declared_fields
+    attributes = attribute_names(schema)
+    types = {schema.opts.type_: schema, **{s.opts.type_: s for s in related.values()}}
+
+    for name, raw in values.items():
+        family = FAMILY.match(name)
+        if family is None:
+            continue
+        kind, key = family.groups()
+        if kind == "page":
+            if key == "number":
+                query.page_number = parse_int(name, raw, 1)
+            elif key == "size":
+                query.page_size = parse_int(name, raw, 0)
+            else:
+                raise InvalidParameter(name, "Pages are chosen with page[number] and page[size].")
+        elif kind == "filter":
+            if key not in attributes:
+                raise InvalidParameter(name, f"{key!r} is not an attribute of {schema.opts.type_}.")
+            query.filters[key] = [_typed_value(name, declared[key], v) for v in raw.split(",")]
+        else:
+            if key not in types:
+                raise InvalidParameter(name, f"{key!r} is not a resource type of this response.")
+            names = frozenset(n for n in raw.split(",") if n)
+            unknown = names - set(member_names(types[key]))
+            if unknown:
+                raise InvalidParameter(name, f"{key} has no member {sorted(unknown)[0]!r}.")
+            query.fields[key] = names
+
+    for item in filter(None, values.get("sort", "").split(",")):
+        attribute = item[1:] if item.startswith("-") else item
+        if attribute not in attributes:
+            raise InvalidParameter("sort", f"{attribute!r} is not an attribute to sort by.")
+        query.sort.append((attribute, item.startswith("-")))
+    if "sort" in values and not query.sort:
+        raise InvalidParameter("sort", "sort names no attribute.")
+
+    for path in filter(None, values.get("include", "").split(",")):
+        if path not in related:
+            raise InvalidParameter("include", f"{path!r} is not a relationship to include.")
+        if path not in query.include:
+            query.include.append(path)
+    return query
+
+
+def pagination_links(query: CollectionQuery, count: int) -> dict:
+    """self, first, last, prev and next links; null where there is no such page."""
+    args = dict(request.args.items())
+
+    def page_link(number: int) -> str:
+        paged = {**args, "page[number]": str(number)}
+        return f"{request.path}?{urlencode(paged, safe='[],')}"
+
+    self_link = f"{request.path}?{urlencode(args, safe='[],')}" if args else request.path
+    if query.page_size == 0:
+        return {
+            "self": self_link,
+            "first": self_link,
+            "last": self_link,
+            "prev": None,
+            "next": None,
+        }
+    last = max(1, -(-count // query.page_size))
+    number = query.page_number
+    return {
+        "self": self_link,
+        "first": page_link(1),
+        "last": page_link(last),
+        "prev": page_link(number - 1) if 1 < number <= last + 1 else None,
+        "next": page_link(number + 1) if number < last else None,
+    }
+
+
+def select_in_memory(items: list[dict], query: CollectionQuery, default_key: str) -> list[dict]:
+    """Filter, sort and page a small collection that is already in memory."""
+    for attribute, accepted in query.filters.items():
+        items = [item for item in items if item[attribute] in accepted]
+    items = sorted(items, key=lambda item: item[default_key])
+    for attribute, descending in reversed(query.sort):
+        items.sort(key=lambda item: item[attribute], reverse=descending)
+    return items
+
+
+def page_slice(items: list, query: CollectionQuery) -> list:
+    if query.page_size == 0:
+        return items
+    start = (query.page_number - 1) * query.page_size
+    return items[start : start + query.page_size]

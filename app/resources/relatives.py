@@ -1,0 +1,45 @@
+"""The relatives relationship of a citizen: read, replace, add to and remove from."""
+
+from flask_rest_jsonapi_next import ResourceRelationship
+
+from app.jsonapi import jsonapi_response
+from app.resources.documents import read_relationship_document, relatives_from_linkage
+from app.resources.query import check_parameters
+from app.schemas.citizens import CitizenSchema, linkage
+from app.services import citizens as service
+from app.services import kinship
+
+
+def _requested_relatives(import_id: int) -> list[int]:
+    check_parameters()
+    return relatives_from_linkage(read_relationship_document(), import_id, "/data")
+
+
+class CitizenRelatives(ResourceRelationship):
+    schema = CitizenSchema
+
+    def get(self, import_id: int, citizen_id: int):
+        check_parameters()
+        _, relatives = service.get_citizen(import_id, citizen_id)
+        base = f"/imports/{import_id}/citizens/{citizen_id}"
+        return jsonapi_response(
+            {
+                "data": linkage(import_id, relatives),
+                "links": {"self": f"{base}/relationships/relatives"},
+            }
+        )
+
+    def patch(self, import_id: int, citizen_id: int):
+        relatives = _requested_relatives(import_id)
+        service.change_relatives(import_id, citizen_id, relatives, kinship.replace_relatives)
+        return jsonapi_response(None, 204)
+
+    def post(self, import_id: int, citizen_id: int):
+        relatives = _requested_relatives(import_id)
+        service.change_relatives(import_id, citizen_id, relatives, kinship.add_relatives)
+        return jsonapi_response(None, 204)
+
+    def delete(self, import_id: int, citizen_id: int):
+        relatives = _requested_relatives(import_id)
+        service.change_relatives(import_id, citizen_id, relatives, kinship.remove_relatives)
+        return jsonapi_response(None, 204)

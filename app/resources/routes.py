@@ -1,0 +1,31 @@
+"""The route table: every URL of the API and the resource that serves it."""
+
+from flask import Blueprint
+from flask_rest_jsonapi_next import Api
+
+from app.resources.aggregates import Birthdays, TownAgeStats
+from app.resources.citizens import CitizenDetail, CitizenList
+from app.resources.imports import ImportDetail, ImportList
+from app.resources.relatives import CitizenRelatives
+
+ROUTES = (
+    (ImportList, "import_list", "/imports"),
+    (ImportDetail, "import_detail", "/imports/<int:import_id>"),
+    (CitizenList, "citizen_list", "/imports/<int:import_id>/citizens"),
+    (CitizenDetail, "citizen_detail", "/imports/<int:import_id>/citizens/<int:citizen_id>"),
+    (
+        CitizenRelatives,
+        "citizen_relatives",
+        "/imports/<int:import_id>/citizens/<int:citizen_id>/relationships/relatives",
+    ),
+    (Birthdays, "birthdays", "/imports/<int:import_id>/citizens/birthdays"),
+    (TownAgeStats, "town_age_stats", "/imports/<int:import_id>/towns/stat/percentile/age"),
+)
+
+
+def build_api_blueprint() -> Blueprint:
+    blueprint = Blueprint("api", __name__)
+    api = Api(blueprint=blueprint)
+    for resource, view, url in ROUTES:
+        api.route(resource, view, url)
+    return blueprint

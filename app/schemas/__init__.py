@@ -1,0 +1,1 @@
+"""One marshmallow-jsonapi schema per resource type: the description of its members."""

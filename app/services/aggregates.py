@@ -1,0 +1,78 @@
+"""The two aggregates of an import, computed from one consistent snapshot of its rows."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from app.domain.birthdays import birthdays
+from app.domain.percentiles import town_age_percentiles
+from app.extensions import db
+from app.services.database import import_not_found
+from app.services.visibility import (
+    citizen_visible,
+    citizens,
+    import_visible,
+    imports,
+    kinship,
+    relative_join_condition,
+)
+
+
+@dataclass
+class Aggregate:
+    import_id: int
+    data_version: int
+    computed_at: datetime
+    value: object
+
+
+def _begin_snapshot() -> None:
+    """Read the version and the rows from one snapshot, so the stamp matches the data."""
+    db.session.rollback()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def _data_version(import_id: int) -> int:
+    version = db.session.execute(
+        select(imports.c.data_version).where(imports.c.id == import_id, import_visible())
+    ).scalar()
+    if version is None:
+        raise import_not_found(import_id)
+    return version
+
+
+def compute_birthdays(import_id: int) -> Aggregate:
+    _begin_snapshot()
+    version = _data_version(import_id)
+    relative = citizens.alias("relative")
+    # Every join below is on a full primary key, so the plan stays index lookups or a hash
+    # join even when the planner thinks the import has one row (the stale-statistics trap).
+    pairs = db.session.execute(
+        select(kinship.c.citizen_id, relative.c.birth_date)
+        .join(
+            citizens,
+            (citizens.c.import_id == kinship.c.import_id)
+            & (citizens.c.citizen_id == kinship.c.citizen_id)
+            & citizen_visible(),
+        )
+        .join(relative, relative_join_condition(relative))
+        .where(kinship.c.import_id == import_id)
+    )
+    months = birthdays((citizen_id, born.month) for citizen_id, born in pairs)
+    db.session.rollback()
+    return Aggregate(import_id, version, datetime.now(UTC), months)
+
+
+def compute_town_age_stats(import_id: int, as_of: date) -> Aggregate:
+    _begin_snapshot()
+    version = _data_version(import_id)
+    rows = db.session.execute(
+        select(citizens.c.town, citizens.c.birth_date).where(
+            citizens.c.import_id == import_id, citizen_visible()
+        )
+    )
+    stats = town_age_percentiles(rows, as_of)
+    db.session.rollback()
+    return Aggregate(import_id, version, datetime.now(UTC), stats)

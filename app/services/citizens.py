@@ -1,0 +1,159 @@
+"""Citizens: read pages fast, create, update and trash, keeping kinship mutual."""
+
+from collections.abc import Collection
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import Row
+
+from app.errors import Conflict, ObjectNotFound
+from app.extensions import db
+from app.services import kinship as kin
+from app.services.database import import_not_found, write_to_import
+from app.services.query import apply_collection_query
+from app.services.visibility import citizen_visible, citizens, import_visible, imports
+
+COLUMNS = (
+    "import_id",
+    "citizen_id",
+    "town",
+    "street",
+    "building",
+    "apartment",
+    "name",
+    "birth_date",
+    "gender",
+    "deleted_at",
+)
+
+
+def ensure_import_visible(import_id: int) -> None:
+    found = db.session.execute(
+        select(imports.c.id).where(imports.c.id == import_id, import_visible())
+    ).first()
+    if found is None:
+        raise import_not_found(import_id)
+
+
+def citizen_not_found(import_id: int, citizen_id: int) -> ObjectNotFound:
+    return ObjectNotFound(
+        f"Citizen {citizen_id} does not exist in import {import_id}.",
+        source={"parameter": "citizen_id"},
+    )
+
+
+def require_citizen(import_id: int, citizen_id: int) -> None:
+    if not kin.visible_ids(import_id, [citizen_id]):
+        raise citizen_not_found(import_id, citizen_id)
+
+
+def citizen_rows(import_id: int):
+    return (
+        select(*(citizens.c[name] for name in COLUMNS))
+        .where(citizens.c.import_id == import_id, citizen_visible())
+        .subquery("citizen_rows")
+    )
+
+
+def list_citizens(import_id: int, query) -> tuple[int, list[Row], dict[int, list[int]]]:
+    """One page of visible citizens, the total that match, and their visible relatives."""
+    ensure_import_visible(import_id)
+    count, page = apply_collection_query(citizen_rows(import_id), query, ("citizen_id",))
+    whole_import = query.page_size == 0 and not query.filters
+    ids = None if whole_import else [row.citizen_id for row in page]
+    return count, page, kin.visible_relatives(import_id, ids)
+
+
+def citizens_by_ids(import_id: int, ids: Collection[int]) -> tuple[list[Row], dict]:
+    """Visible citizens among `ids`, ordered by citizen_id, with their visible relatives."""
+    if not ids:
+        return [], {}
+    rows = citizen_rows(import_id)
+    found = db.session.execute(
+        select(rows)
+        .where(rows.c.citizen_id.in_(bindparam("ids", expanding=True)))
+        .order_by(rows.c.citizen_id),
+        {"ids": list(ids)},
+    ).all()
+    return found, kin.visible_relatives(import_id, [row.citizen_id for row in found])
+
+
+def get_citizen(import_id: int, citizen_id: int) -> tuple[Row, list[int]]:
+    ensure_import_visible(import_id)
+    found, relatives = citizens_by_ids(import_id, [citizen_id])
+    if not found:
+        raise citizen_not_found(import_id, citizen_id)
+    return found[0], relatives.get(citizen_id, [])
+
+
+def create_citizen(import_id: int, values: dict, relative_ids: list[int] | None) -> None:
+    """Add a citizen and both directions of its kinship."""
+    citizen_id = values["citizen_id"]
+
+    def create():
+        holder = db.session.execute(
+            select(citizens.c.deleted_at).where(
+                citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id
+            )
+        ).first()
+        if holder is not None:
+            how = "restore or purge the trashed citizen" if holder.deleted_at else "choose another"
+            raise Conflict(
+                f"citizen_id {citizen_id} is already taken in import {import_id}; {how}.",
+                source={"pointer": "/data/attributes/citizen_id"},
+            )
+        db.session.execute(insert(citizens).values(import_id=import_id, **values))
+        if relative_ids:
+            kin.require_relatives(import_id, relative_ids, also_valid={citizen_id})
+            kin.add_relatives(import_id, citizen_id, relative_ids)
+
+    write_to_import(import_id, create)
+
+
+def update_citizen(
+    import_id: int, citizen_id: int, values: dict, relative_ids: list[int] | None
+) -> None:
+    """Change attributes and, when given, replace the visible relatives."""
+
+    def update_():
+        require_citizen(import_id, citizen_id)
+        if values:
+            db.session.execute(
+                update(citizens)
+                .where(citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
+                .values(**values)
+            )
+        if relative_ids is not None:
+            kin.require_relatives(import_id, relative_ids)
+            kin.replace_relatives(import_id, citizen_id, relative_ids)
+
+    write_to_import(import_id, update_)
+
+
+def trash_citizen(import_id: int, citizen_id: int) -> None:
+    """Hide a citizen; its kinship rows stay, invisible, until it is restored or purged."""
+
+    def trash():
+        trashed = db.session.execute(
+            update(citizens)
+            .where(
+                citizens.c.import_id == import_id,
+                citizens.c.citizen_id == citizen_id,
+                citizen_visible(),
+            )
+            .values(deleted_at=func.now())
+        )
+        if trashed.rowcount == 0:
+            raise citizen_not_found(import_id, citizen_id)
+
+    write_to_import(import_id, trash)
+
+
+def change_relatives(import_id: int, citizen_id: int, relative_ids: list[int], change) -> None:
+    """Apply a kinship change (add, remove or replace) under the import's lock, ids checked."""
+
+    def work():
+        require_citizen(import_id, citizen_id)
+        kin.require_relatives(import_id, relative_ids, pointer="/data")
+        change(import_id, citizen_id, relative_ids)
+
+    write_to_import(import_id, work)

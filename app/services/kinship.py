@@ -1,0 +1,111 @@
+"""Kinship rows: read visible relatives and change them, always writing both directions.
+
+Callers hold the import's lock (services.database.write_to_import), so the read-then-write
+steps here cannot interleave with another writer of the same import.
+"""
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+
+from sqlalchemy import and_, bindparam, delete, or_, select
+
+from app.domain.kinship import replace_relatives_rows
+from app.errors import RelatedObjectNotFound
+from app.extensions import db
+from app.services.visibility import citizen_visible, citizens, kinship, relative_join_condition
+
+RELATIVES_POINTER = "/data/relationships/relatives/data"
+
+
+def visible_relatives(import_id: int, ids: Collection[int] | None = None) -> dict[int, list[int]]:
+    """Map citizen_id -> sorted visible relative ids, for `ids` or (None) the whole import."""
+    relative = citizens.alias("relative")
+    statement = (
+        select(kinship.c.citizen_id, kinship.c.relative_id)
+        .join(relative, relative_join_condition(relative))
+        .where(kinship.c.import_id == import_id)
+        .order_by(kinship.c.citizen_id, kinship.c.relative_id)
+    )
+    params = {}
+    if ids is not None:
+        if not ids:
+            return {}
+        statement = statement.where(kinship.c.citizen_id.in_(bindparam("ids", expanding=True)))
+        params["ids"] = list(ids)
+    grouped = defaultdict(list)
+    for citizen_id, relative_id in db.session.execute(statement, params):
+        grouped[citizen_id].append(relative_id)
+    return grouped
+
+
+def visible_ids(import_id: int, ids: Iterable[int]) -> set[int]:
+    ids = list(ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.execute(
+            select(citizens.c.citizen_id).where(
+                citizens.c.import_id == import_id,
+                citizens.c.citizen_id.in_(bindparam("ids", expanding=True)),
+                citizen_visible(),
+            ),
+            {"ids": ids},
+        ).scalars()
+    )
+
+
+def require_relatives(
+    import_id: int, ids: list[int], also_valid=frozenset(), pointer: str = RELATIVES_POINTER
+) -> None:
+    """404 for the first relative that does not exist for the caller (missing or trashed)."""
+    found = visible_ids(import_id, set(ids) - set(also_valid)) | set(also_valid)
+    for index, relative_id in enumerate(ids):
+        if relative_id not in found:
+            raise RelatedObjectNotFound(
+                f"Citizen {relative_id} does not exist in import {import_id}.",
+                source={"pointer": f"{pointer}/{index}"},
+            )
+
+
+def _all_relatives(import_id: int, citizen_id: int) -> set[int]:
+    """Every relative, visible or not: used to avoid writing rows that already exist."""
+    return set(
+        db.session.execute(
+            select(kinship.c.relative_id).where(
+                kinship.c.import_id == import_id, kinship.c.citizen_id == citizen_id
+            )
+        ).scalars()
+    )
+
+
+def add_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int]) -> None:
+    new = set(relative_ids) - _all_relatives(import_id, citizen_id)
+    rows = replace_relatives_rows(citizen_id, sorted(new))
+    if rows:
+        db.session.execute(
+            kinship.insert(),
+            [{"import_id": import_id, "citizen_id": c, "relative_id": r} for c, r in rows],
+        )
+
+
+def remove_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int]) -> None:
+    gone = list(set(relative_ids))
+    if not gone:
+        return
+    db.session.execute(
+        delete(kinship).where(
+            kinship.c.import_id == import_id,
+            or_(
+                and_(kinship.c.citizen_id == citizen_id, kinship.c.relative_id.in_(gone)),
+                and_(kinship.c.relative_id == citizen_id, kinship.c.citizen_id.in_(gone)),
+            ),
+        )
+    )
+
+
+def replace_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int]) -> None:
+    """Replace the visible relatives; kinship to trashed citizens is kept for their restore."""
+    wanted = set(relative_ids)
+    current = set(visible_relatives(import_id, [citizen_id]).get(citizen_id, []))
+    remove_relatives(import_id, citizen_id, current - wanted)
+    add_relatives(import_id, citizen_id, wanted - current)
