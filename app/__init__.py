@@ -19,8 +19,10 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     from app.extensions import db, enable_sqlite_foreign_keys, migrate
     from app.jsonapi import init_protocol
     from app.resources import health
+    from app.resources.converters import IdConverter
     from app.resources.routes import build_api_blueprint
 
+    app.url_map.converters["id"] = IdConverter
     db.init_app(app)
     with app.app_context():
         enable_sqlite_foreign_keys(db.engine)

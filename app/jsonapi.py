@@ -43,7 +43,7 @@ def negotiate_media_type() -> None:
     if request.path in PLAIN_JSON_PATHS:
         return
     has_body = request.content_length or request.headers.get("Transfer-Encoding")
-    if has_body and request.headers.get("Content-Type", "").strip() != MEDIA_TYPE:
+    if has_body and request.headers.get("Content-Type", "").strip().lower() != MEDIA_TYPE:
         raise UnsupportedMediaType(
             f"Request bodies must be sent as {MEDIA_TYPE} with no media type parameters."
         )
@@ -68,7 +68,11 @@ def _accepts_jsonapi(accept_header: str) -> bool:
     return False
 
 
-def add_security_headers(response: Response) -> Response:
+def finish_response(response: Response) -> Response:
+    """Add the security headers; answer Flask's automatic OPTIONS with 204 rather than HTML."""
+    if request.method == "OPTIONS" and response.status_code == 200 and not response.data:
+        response.status_code = 204
+        del response.headers["Content-Type"]
     response.headers.update(SECURITY_HEADERS)
     return response
 
@@ -76,4 +80,4 @@ def add_security_headers(response: Response) -> Response:
 def init_protocol(app: Flask) -> None:
     """Install negotiation before every request and security headers on every response."""
     app.before_request(negotiate_media_type)
-    app.after_request(add_security_headers)
+    app.after_request(finish_response)

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -15,6 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.models.types import UtcDateTime
 
 # Byte-wise ("C") collation makes ORDER BY follow Unicode code points, as the contract asks,
 # whatever the database's default locale. SQLite ignores the name and compares bytes anyway.
@@ -48,4 +48,4 @@ class Citizen(db.Model):
     name: Mapped[str] = mapped_column(CodePointString, nullable=False)
     birth_date: Mapped[date] = mapped_column(Date, nullable=False)
     gender: Mapped[str] = mapped_column(String(6), nullable=False)
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

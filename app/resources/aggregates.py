@@ -3,9 +3,9 @@
 from datetime import UTC, datetime
 
 from flask import request
-from flask_rest_jsonapi_next import ResourceDetail, ResourceList
 
 from app.jsonapi import jsonapi_response
+from app.resources.base import JsonApiDetail, JsonApiList
 from app.resources.query import (
     check_parameters,
     page_slice,
@@ -25,7 +25,7 @@ def aggregate_meta(aggregate) -> dict:
     }
 
 
-class Birthdays(ResourceDetail):
+class Birthdays(JsonApiDetail):
     schema = BirthdaysSchema
     methods = ["GET"]  # aggregates are read-only
 
@@ -37,7 +37,7 @@ class Birthdays(ResourceDetail):
         return jsonapi_response(document)
 
 
-class TownAgeStats(ResourceList):
+class TownAgeStats(JsonApiList):
     schema = TownAgeStatSchema
     methods = ["GET"]
 

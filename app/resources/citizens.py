@@ -2,11 +2,10 @@
 
 from datetime import UTC, datetime
 
-from flask_rest_jsonapi_next import ResourceDetail, ResourceList
-
 from app.domain.citizen_rules import CITIZEN_ATTRIBUTES, parse_citizen
 from app.errors import UnprocessableEntity
 from app.jsonapi import jsonapi_response
+from app.resources.base import JsonApiDetail, JsonApiList
 from app.resources.documents import read_resource, relationship_linkage, unprocessable
 from app.resources.query import (
     CollectionQuery,
@@ -46,7 +45,7 @@ def _today():
     return datetime.now(UTC).date()
 
 
-class CitizenList(ResourceList):
+class CitizenList(JsonApiList):
     schema = CitizenSchema
 
     def get(self, import_id: int):
@@ -81,7 +80,7 @@ class CitizenList(ResourceList):
         return jsonapi_response({"data": resource}, 201, {"Location": resource["links"]["self"]})
 
 
-class CitizenDetail(ResourceDetail):
+class CitizenDetail(JsonApiDetail):
     schema = CitizenSchema
 
     def get(self, import_id: int, citizen_id: int):
@@ -93,10 +92,6 @@ class CitizenDetail(ResourceDetail):
         check_parameters()
         data = read_resource("citizens", citizen_resource_id(import_id, citizen_id))
         attributes = dict(data.get("attributes", {}))
-        # Clients such as Ember Data send every attribute back; unchanged identity is fine.
-        if attributes.get("citizen_id", citizen_id) != citizen_id:
-            raise UnprocessableEntity([("/data/attributes/citizen_id", "cannot be changed")])
-        attributes.pop("citizen_id", None)
         if attributes.pop("deleted_at", None) is not None:
             raise UnprocessableEntity(
                 [("/data/attributes/deleted_at", "only null (restore) can be written")]
@@ -106,6 +101,9 @@ class CitizenDetail(ResourceDetail):
         )
         if violations:
             raise unprocessable(violations, "/data/attributes")
+        # Clients such as Ember Data send every attribute back; an unchanged identity is fine.
+        if values.pop("citizen_id", citizen_id) != citizen_id:
+            raise UnprocessableEntity([("/data/attributes/citizen_id", "cannot be changed")])
         relatives = relationship_linkage(data, import_id)
         service.update_citizen(import_id, citizen_id, values, relatives)
         return jsonapi_response(single_citizen_document(import_id, citizen_id, CollectionQuery()))

@@ -3,7 +3,7 @@
 import re
 from collections.abc import Iterable
 
-from app.domain.citizen_rules import Violation
+from app.domain.citizen_rules import MAX_INT, Violation
 from app.errors import (
     AccessDenied,
     BadRequest,
@@ -15,7 +15,7 @@ from app.errors import (
 from app.jsonapi import read_document
 
 RESOURCE_MEMBERS = {"type", "id", "attributes", "relationships", "meta", "links"}
-CITIZEN_ID = re.compile(r"^([0-9]+)\.([0-9]+)$")
+CITIZEN_ID = re.compile(r"^([0-9]{1,10})\.([0-9]{1,10})$")
 
 
 def json_pointer(prefix: str, path: Iterable[str | int]) -> str:
@@ -99,7 +99,7 @@ def relatives_from_linkage(linkage: object, import_id: int, pointer: str) -> lis
         if not isinstance(identifier["id"], str):
             raise BadRequest("Resource ids are strings.", source=where)
         match = CITIZEN_ID.match(identifier["id"])
-        if match is None or int(match.group(1)) != import_id:
+        if match is None or int(match.group(1)) != import_id or int(match.group(2)) > MAX_INT:
             raise ObjectNotFound(
                 f"Citizen {identifier['id']!r} does not exist in import {import_id}.", source=where
             )

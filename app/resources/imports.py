@@ -3,12 +3,12 @@
 from datetime import UTC, datetime
 
 from flask import current_app
-from flask_rest_jsonapi_next import ResourceDetail, ResourceList
 
 from app.domain.citizen_rules import Violation, parse_citizen
 from app.domain.kinship import check_import_kinship
 from app.errors import UnprocessableEntity
 from app.jsonapi import jsonapi_response
+from app.resources.base import JsonApiDetail, JsonApiList
 from app.resources.documents import read_resource, unprocessable
 from app.resources.query import check_parameters, pagination_links, parse_collection_query
 from app.schemas.imports import ImportSchema
@@ -49,7 +49,7 @@ def parse_import_citizens(attributes: dict, limit: int) -> list[dict]:
     return parsed
 
 
-class ImportList(ResourceList):
+class ImportList(JsonApiList):
     schema = ImportSchema
 
     def get(self):
@@ -70,7 +70,7 @@ class ImportList(ResourceList):
         return jsonapi_response(document, 201, {"Location": document["data"]["links"]["self"]})
 
 
-class ImportDetail(ResourceDetail):
+class ImportDetail(JsonApiDetail):
     schema = ImportSchema
 
     def get(self, import_id: int):

@@ -14,9 +14,9 @@ from flask import current_app, request
 from marshmallow import fields as ma_fields
 from marshmallow_jsonapi.fields import Relationship
 
+from app.domain.citizen_rules import MAX_INT
 from app.errors import InvalidParameter
 
-MAX_INT = 2_147_483_647
 FAMILY = re.compile(r"^(page|filter|fields)\[([^\[\]]*)\]$")
 LETTERS_ONLY = re.compile(r"^[a-z]+$")
 DIGITS = re.compile(r"^[0-9]+$")

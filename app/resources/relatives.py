@@ -1,8 +1,7 @@
 """The relatives relationship of a citizen: read, replace, add to and remove from."""
 
-from flask_rest_jsonapi_next import ResourceRelationship
-
 from app.jsonapi import jsonapi_response
+from app.resources.base import JsonApiRelationship
 from app.resources.documents import read_relationship_document, relatives_from_linkage
 from app.resources.query import check_parameters
 from app.schemas.citizens import CitizenSchema, linkage
@@ -15,7 +14,7 @@ def _requested_relatives(import_id: int) -> list[int]:
     return relatives_from_linkage(read_relationship_document(), import_id, "/data")
 
 
-class CitizenRelatives(ResourceRelationship):
+class CitizenRelatives(JsonApiRelationship):
     schema = CitizenSchema
 
     def get(self, import_id: int, citizen_id: int):

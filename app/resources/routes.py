@@ -10,16 +10,16 @@ from app.resources.relatives import CitizenRelatives
 
 ROUTES = (
     (ImportList, "import_list", "/imports"),
-    (ImportDetail, "import_detail", "/imports/<int:import_id>"),
-    (CitizenList, "citizen_list", "/imports/<int:import_id>/citizens"),
-    (CitizenDetail, "citizen_detail", "/imports/<int:import_id>/citizens/<int:citizen_id>"),
+    (ImportDetail, "import_detail", "/imports/<id:import_id>"),
+    (CitizenList, "citizen_list", "/imports/<id:import_id>/citizens"),
+    (CitizenDetail, "citizen_detail", "/imports/<id:import_id>/citizens/<id:citizen_id>"),
     (
         CitizenRelatives,
         "citizen_relatives",
-        "/imports/<int:import_id>/citizens/<int:citizen_id>/relationships/relatives",
+        "/imports/<id:import_id>/citizens/<id:citizen_id>/relationships/relatives",
     ),
-    (Birthdays, "birthdays", "/imports/<int:import_id>/citizens/birthdays"),
-    (TownAgeStats, "town_age_stats", "/imports/<int:import_id>/towns/stat/percentile/age"),
+    (Birthdays, "birthdays", "/imports/<id:import_id>/citizens/birthdays"),
+    (TownAgeStats, "town_age_stats", "/imports/<id:import_id>/towns/stat/percentile/age"),
 )
 
 

@@ -1,0 +1,1 @@
+"""End-to-end benchmark of the Citizens Analyzer service (run with ``python -m benchmarks.run``)."""

@@ -1,0 +1,272 @@
+"""Benchmark the Citizens Analyzer end to end over HTTP against gunicorn and PostgreSQL."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import signal
+import statistics
+import sys
+import time
+from collections import defaultdict
+
+import orjson
+import psycopg
+import requests
+
+from benchmarks.dataset import DEFAULT_SEED, generate_citizens, import_document
+from benchmarks.server import (
+    BenchError,
+    Gunicorn,
+    drop_database,
+    freeze_statistics,
+    migrate,
+    recreate_database,
+    server_version,
+    service_env,
+)
+
+MEDIA_TYPE = "application/vnd.api+json"
+REQUEST_TIMEOUT_S = 900
+BODY_PREVIEW_CHARS = 4000
+PATCH_RELATIVES = range(3, 10)
+
+# Step key -> label printed in the table; order is the order of a round.
+STEPS = {
+    "import": "POST /imports",
+    "citizens": "GET /imports/{id}/citizens?page[size]=0",
+    "patch": "PATCH /imports/{id}/citizens/1",
+    "birthdays": "GET /imports/{id}/citizens/birthdays",
+    "percentile": "GET /imports/{id}/towns/stat/percentile/age",
+}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description=__doc__,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--citizens", type=int, default=10_000, help="citizens per import")
+    parser.add_argument("--pairs", type=int, default=1_000, help="random kinship pairs")
+    parser.add_argument("--rounds", type=int, default=5, help="measured rounds")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="data set seed")
+    parser.add_argument(
+        "--planner-trap",
+        action="store_true",
+        help="pre-load imports and ANALYZE so each new import is estimated at one row",
+    )
+    parser.add_argument(
+        "--trap-imports", type=int, default=4, help="imports pre-loaded by --planner-trap"
+    )
+    parser.add_argument("--pg", default="postgres@127.0.0.1:5432", help="PostgreSQL user@host:port")
+    parser.add_argument("--database", default="citizens_bench", help="bench database name")
+    parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args(argv)
+    # The PATCH step points citizen 1 at citizens 3..9, so they must exist.
+    if args.citizens < max(PATCH_RELATIVES):
+        parser.error(f"--citizens must be at least {max(PATCH_RELATIVES)}")
+    max_pairs = args.citizens * (args.citizens - 1) // 2 - 1  # 1<->2 is always added on top
+    if not 0 <= args.pairs <= max_pairs:
+        parser.error(f"--pairs must be between 0 and {max_pairs} for {args.citizens} citizens")
+    if args.rounds < 1 or args.workers < 1 or args.trap_imports < 1:
+        parser.error("--rounds, --workers and --trap-imports must be at least 1")
+    return args
+
+
+def auth_headers() -> dict[str, str]:
+    """Return the Authorization header for BENCH_TOKEN, or none when it is unset."""
+    token = os.environ.get("BENCH_TOKEN")
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def new_session() -> requests.Session:
+    """Return a keep-alive session sending the JSON:API Accept header and any auth."""
+    session = requests.Session()
+    session.headers.update({"Accept": MEDIA_TYPE, **auth_headers()})
+    return session
+
+
+def timed(
+    session: requests.Session, method: str, url: str, expected: int, body: bytes | None = None
+) -> tuple[float, requests.Response]:
+    """Send one request with a pre-encoded body; return (seconds, response) if status matches."""
+    headers = {"Content-Type": MEDIA_TYPE} if body is not None else None
+    start = time.perf_counter()
+    response = session.request(method, url, data=body, headers=headers, timeout=REQUEST_TIMEOUT_S)
+    elapsed = time.perf_counter() - start
+    if response.status_code != expected:
+        raise BenchError(
+            f"{method} {url} returned {response.status_code}, expected {expected}\n"
+            f"{response.text[:BODY_PREVIEW_CHARS]}"
+        )
+    return elapsed, response
+
+
+def post_import(session: requests.Session, base_url: str, body: bytes) -> tuple[float, int, str]:
+    """POST one import; return (seconds, response size, import id)."""
+    elapsed, response = timed(session, "POST", f"{base_url}/imports", 201, body)
+    try:
+        import_id = str(orjson.loads(response.content)["data"]["id"])
+    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        raise BenchError(
+            f"POST /imports answered 201 without data.id: {response.text[:BODY_PREVIEW_CHARS]}"
+        ) from exc
+    return elapsed, len(response.content), import_id
+
+
+def patch_document(import_id: str) -> bytes:
+    """Return the PATCH body that sets citizen 1's relatives to citizens 3..9."""
+    relatives = [{"type": "citizens", "id": f"{import_id}.{cid}"} for cid in PATCH_RELATIVES]
+    return orjson.dumps(
+        {
+            "data": {
+                "type": "citizens",
+                "id": f"{import_id}.1",
+                "relationships": {"relatives": {"data": relatives}},
+            }
+        }
+    )
+
+
+def run_round(
+    session: requests.Session, base_url: str, body: bytes, citizens: int
+) -> dict[str, tuple[float, int]]:
+    """Run one round on a new import; return step -> (seconds, response bytes)."""
+    samples = {}
+    elapsed, size, import_id = post_import(session, base_url, body)
+    samples["import"] = (elapsed, size)
+    prefix = f"{base_url}/imports/{import_id}"
+
+    elapsed, response = timed(session, "GET", f"{prefix}/citizens?page[size]=0", 200)
+    samples["citizens"] = (elapsed, len(response.content))
+    check_citizen_count(response, citizens)
+
+    patch = patch_document(import_id)  # encoded before the clock starts, like the import
+    elapsed, response = timed(session, "PATCH", f"{prefix}/citizens/1", 200, patch)
+    samples["patch"] = (elapsed, len(response.content))
+
+    for step, path in (
+        ("birthdays", "citizens/birthdays"),
+        ("percentile", "towns/stat/percentile/age"),
+    ):
+        elapsed, response = timed(session, "GET", f"{prefix}/{path}", 200)
+        samples[step] = (elapsed, len(response.content))
+    return samples
+
+
+def check_citizen_count(response: requests.Response, expected: int) -> None:
+    """Fail unless the unpaginated listing holds every imported citizen."""
+    data = orjson.loads(response.content).get("data")
+    if not isinstance(data, list) or len(data) != expected:
+        count = len(data) if isinstance(data, list) else type(data).__name__
+        raise BenchError(f"GET citizens returned {count} items, expected {expected}")
+
+
+def arm_planner_trap(
+    session: requests.Session, server: Gunicorn, args: argparse.Namespace, body: bytes
+) -> list[str]:
+    """Pre-load identical imports, then freeze statistics that know only their import ids."""
+    for _ in range(args.trap_imports):
+        post_import(session, server.base_url, body)
+    return freeze_statistics(args.pg, args.database)
+
+
+def measure(
+    args: argparse.Namespace, server: Gunicorn, body: bytes
+) -> dict[str, list[tuple[float, int]]]:
+    """Optionally arm the trap, warm up, then run the measured rounds."""
+    session = new_session()
+    if args.planner_trap:
+        for line in arm_planner_trap(session, server, args, body):
+            print(f"trap statistics: {line}", flush=True)
+    run_round(session, server.base_url, body, args.citizens)  # warm-up, not recorded
+    results = defaultdict(list)
+    for number in range(1, args.rounds + 1):
+        for step, sample in run_round(session, server.base_url, body, args.citizens).items():
+            results[step].append(sample)
+        print(f"round {number}/{args.rounds} done", file=sys.stderr, flush=True)
+    return results
+
+
+def mode_label(args: argparse.Namespace) -> str:
+    """Return the mode shown in the output."""
+    if args.planner_trap:
+        return f"planner-trap ({args.trap_imports} identical imports pre-loaded, then ANALYZE)"
+    return "normal (fresh database)"
+
+
+def print_report(
+    args: argparse.Namespace,
+    pg_version: str,
+    results: dict[str, list[tuple[float, int]]],
+    peaks: dict[str, float],
+) -> None:
+    """Print the environment line, the timing table and the servers' peak RSS."""
+    print(
+        f"\nPython {platform.python_version()} | PostgreSQL {pg_version} | "
+        f"citizens={args.citizens} pairs={args.pairs} rounds={args.rounds} "
+        f"workers={args.workers} | mode: {mode_label(args)}"
+    )
+    width = max(len(label) for label in STEPS.values())
+    print(f"{'step':<{width}}  {'min ms':>9}  {'median ms':>9}  {'max ms':>9}  {'resp bytes':>10}")
+    for step, label in STEPS.items():
+        ms = [seconds * 1000 for seconds, _ in results[step]]
+        size = results[step][-1][1]  # sizes differ between rounds only by the id's digits
+        print(
+            f"{label:<{width}}  {min(ms):9.1f}  {statistics.median(ms):9.1f}  "
+            f"{max(ms):9.1f}  {size:10,d}"
+        )
+    print("server peak RSS (VmHWM): " + ", ".join(f"{k} {v:.1f} MB" for k, v in peaks.items()))
+
+
+def run(args: argparse.Namespace) -> None:
+    """Set up the database and server, measure, report, and always clean up."""
+    body = import_document(generate_citizens(args.citizens, args.pairs, args.seed))
+    pg_version = server_version(args.pg)
+    recreate_database(args.pg, args.database)
+    server = None
+    try:
+        env = service_env(args.pg, args.database)
+        migrate(env)
+        server = Gunicorn(env, args.port, args.workers)
+        try:
+            server.start()
+            results = measure(args, server, body)
+            peaks = server.peak_rss_mb()  # read before stopping: VmHWM dies with the process
+        except (BenchError, requests.RequestException) as exc:
+            log = server.log_tail()
+            raise BenchError(
+                f"{exc}\n--- server log (tail) ---\n{log}" if log else str(exc)
+            ) from exc
+        print_report(args, pg_version, results, peaks)
+    finally:
+        if server is not None:
+            server.stop()
+        if not args.keep_db:
+            drop_database(args.pg, args.database)
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    # Turn SIGTERM into SystemExit so the finally blocks stop gunicorn and drop the database.
+    sys.exit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the benchmark; return 0, or 1 after printing why it failed."""
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        run(args)
+    except (BenchError, psycopg.Error) as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

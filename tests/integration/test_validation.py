@@ -1,0 +1,637 @@
+"""Every validation rule of the contract, checked through HTTP.
+
+Each refused write answers 422 (or the status the contract names) with `source.pointer` at the
+exact offending member, and leaves the database exactly as it was.
+"""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from tests.factories import citizen, citizen_document, import_document, linkage
+from tests.jsonapi_client import JsonApiClient
+
+ATTRIBUTES = (
+    "citizen_id",
+    "town",
+    "street",
+    "building",
+    "apartment",
+    "name",
+    "birth_date",
+    "gender",
+    "relatives",
+)
+SECOND = "/data/attributes/citizens/1"  # pointer to the second citizen of an import body
+
+
+def tomorrow() -> str:
+    return (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+
+
+def second_citizen(**overrides) -> dict:
+    """An import body whose second citizen carries `overrides`."""
+    return import_document([citizen(1), {**citizen(2), **overrides}])
+
+
+def without(name: str) -> dict:
+    second = citizen(2)
+    del second[name]
+    return import_document([citizen(1), second])
+
+
+def with_attributes(**attributes) -> dict:
+    return {"data": {"type": "imports", "attributes": attributes}}
+
+
+def assert_nothing_stored(sql) -> None:
+    assert sql("SELECT count(*) FROM imports")[0][0] == 0
+    assert sql("SELECT count(*) FROM citizens")[0][0] == 0
+    assert sql("SELECT count(*) FROM kinship")[0][0] == 0
+
+
+def import_state(sql, import_id: int) -> tuple:
+    """Everything a failed write must leave untouched: version, citizens and kinship."""
+    return (
+        sql("SELECT data_version FROM imports WHERE id = :i", i=import_id)[0][0],
+        sql("SELECT * FROM citizens WHERE import_id = :i ORDER BY citizen_id", i=import_id),
+        sql(
+            "SELECT citizen_id, relative_id FROM kinship WHERE import_id = :i ORDER BY 1, 2",
+            i=import_id,
+        ),
+    )
+
+
+@pytest.fixture
+def client_with(database_url, app):
+    """Build a JSON:API client for an app with extra configuration (`app` empties the tables)."""
+    built = []
+
+    def make(**config) -> JsonApiClient:
+        custom = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **config})
+        built.append(custom)
+        return JsonApiClient(custom.test_client())
+
+    yield make
+    for custom in built:
+        with custom.app_context():
+            db.engine.dispose()
+
+
+# ---------------------------------------------------------------------------------------------
+# POST /imports
+# ---------------------------------------------------------------------------------------------
+
+LONG = "a" * 257
+INTEGER_CASES = [
+    ("true", True),
+    ("float 1.0", 1.0),
+    ("string", "7"),
+    ("negative", -1),
+    ("2**31", 2**31),
+    ("2**63", 2**63),
+    ("null", None),
+]
+PLACE_CASES = [
+    ("empty", ""),
+    ("257 chars", LONG),
+    ("no letter or digit", "---"),
+    ("NUL", "a\u0000b"),
+    ("U+001F", "a\u001fb"),
+    ("DEL", "a\u007fb"),
+    ("newline", "a\nb"),
+    ("number", 7),
+    ("list", ["Москва"]),
+    ("null", None),
+]
+
+REFUSED_IMPORTS = [
+    *(
+        pytest.param(
+            lambda f=field, v=value: second_citizen(**{f: v}),
+            f"{SECOND}/{field}",
+            id=f"{field} {label}",
+        )
+        for field in ("citizen_id", "apartment")
+        for label, value in INTEGER_CASES
+    ),
+    *(
+        pytest.param(
+            lambda f=field, v=value: second_citizen(**{f: v}),
+            f"{SECOND}/{field}",
+            id=f"{field} {label}",
+        )
+        for field in ("town", "street", "building")
+        for label, value in PLACE_CASES
+    ),
+    pytest.param(lambda: second_citizen(name=""), f"{SECOND}/name", id="name empty"),
+    pytest.param(lambda: second_citizen(name="   "), f"{SECOND}/name", id="name blank"),
+    pytest.param(lambda: second_citizen(name="\t\n"), f"{SECOND}/name", id="name whitespace"),
+    pytest.param(lambda: second_citizen(name=LONG), f"{SECOND}/name", id="name 257 chars"),
+    pytest.param(lambda: second_citizen(name="Ив\u0000ан"), f"{SECOND}/name", id="name NUL"),
+    pytest.param(lambda: second_citizen(name="Иван\u007f"), f"{SECOND}/name", id="name DEL"),
+    pytest.param(lambda: second_citizen(name=42), f"{SECOND}/name", id="name number"),
+    *(
+        pytest.param(lambda v=value: second_citizen(birth_date=v), f"{SECOND}/birth_date", id=label)
+        for label, value in [
+            ("birth_date no dashes", "19861226"),
+            ("birth_date no zero padding", "1986-2-6"),
+            ("birth_date 29 Feb of a common year", "2019-02-29"),
+            ("birth_date month 13", "2019-13-01"),
+            ("birth_date fullwidth digits", "２０２０-01-01"),
+            ("birth_date week date", "2020-W01-1"),
+            ("birth_date with time", "1986-12-26T00:00:00"),
+            ("birth_date day first", "26.12.1986"),
+            ("birth_date number", 19861226),
+            ("birth_date empty", ""),
+        ]
+    ),
+    pytest.param(
+        lambda: second_citizen(birth_date=tomorrow()),
+        f"{SECOND}/birth_date",
+        id="birth_date tomorrow (UTC)",
+    ),
+    *(
+        pytest.param(lambda v=value: second_citizen(gender=v), f"{SECOND}/gender", id=label)
+        for label, value in [
+            ("gender capitalised", "Male"),
+            ("gender other", "other"),
+            ("gender empty", ""),
+            ("gender number", 1),
+        ]
+    ),
+    pytest.param(
+        lambda: second_citizen(relatives=1), f"{SECOND}/relatives", id="relatives not a list"
+    ),
+    pytest.param(
+        lambda: second_citizen(relatives={"1": 1}),
+        f"{SECOND}/relatives",
+        id="relatives an object",
+    ),
+    pytest.param(
+        lambda: import_document([citizen(1, [2]), citizen(2, [1, 1])]),
+        f"{SECOND}/relatives/1",
+        id="relatives duplicated",
+    ),
+    pytest.param(
+        lambda: import_document([citizen(1), citizen(2, [2, 9])]),
+        f"{SECOND}/relatives/1",
+        id="relative not in the import",
+    ),
+    pytest.param(
+        lambda: import_document([citizen(1), citizen(2, [1])]),
+        f"{SECOND}/relatives/0",
+        id="one-sided link",
+    ),
+    pytest.param(
+        lambda: import_document([citizen(1), citizen(2, ["2"])]),
+        f"{SECOND}/relatives/0",
+        id="relative as a string",
+    ),
+    pytest.param(
+        lambda: import_document([citizen(1), citizen(2, [-1])]),
+        f"{SECOND}/relatives/0",
+        id="relative negative",
+    ),
+    pytest.param(
+        lambda: second_citizen(nickname="Ваня"), f"{SECOND}/nickname", id="unknown attribute"
+    ),
+    pytest.param(
+        lambda: second_citizen(deleted_at=None),
+        f"{SECOND}/deleted_at",
+        id="deleted_at in an import body",
+    ),
+    *(
+        pytest.param(
+            lambda f=field: second_citizen(**{f: None}), f"{SECOND}/{field}", id=f"{field} null"
+        )
+        for field in ("name", "birth_date", "gender", "relatives")
+    ),
+    *(
+        pytest.param(lambda f=field: without(f), f"{SECOND}/{field}", id=f"{field} missing")
+        for field in ATTRIBUTES
+    ),
+    pytest.param(
+        lambda: import_document([citizen(1), citizen(1)]),
+        f"{SECOND}/citizen_id",
+        id="two citizens with one citizen_id",
+    ),
+    pytest.param(
+        lambda: with_attributes(citizens={"1": citizen(1)}),
+        "/data/attributes/citizens",
+        id="citizens an object",
+    ),
+    pytest.param(
+        lambda: with_attributes(citizens="[]"), "/data/attributes/citizens", id="citizens a string"
+    ),
+    pytest.param(
+        lambda: with_attributes(citizens=None), "/data/attributes/citizens", id="citizens null"
+    ),
+    pytest.param(lambda: with_attributes(), "/data/attributes/citizens", id="citizens missing"),
+    pytest.param(
+        lambda: {"data": {"type": "imports"}},
+        "/data/attributes/citizens",
+        id="attributes missing",
+    ),
+    pytest.param(
+        lambda: with_attributes(citizens=[citizen(1)], comment="x"),
+        "/data/attributes/comment",
+        id="unknown attribute next to citizens",
+    ),
+    pytest.param(lambda: with_attributes(citizens=[citizen(1), [2]]), SECOND, id="citizen a list"),
+    pytest.param(lambda: with_attributes(citizens=[citizen(1), 2]), SECOND, id="citizen a number"),
+    pytest.param(lambda: with_attributes(citizens=[citizen(1), None]), SECOND, id="citizen null"),
+]
+
+
+@pytest.mark.parametrize(("build", "pointer"), REFUSED_IMPORTS)
+def test_post_import_refuses_invalid_input(client, sql, build, pointer):
+    reply = client.post("/imports", json=build())
+
+    assert reply.status == 422, reply.body
+    assert pointer in reply.error_pointers()
+    assert_nothing_stored(sql)
+
+
+ACCEPTED_IMPORTS = [
+    pytest.param(lambda: second_citizen(citizen_id=0), id="citizen_id 0"),
+    pytest.param(lambda: second_citizen(citizen_id=2**31 - 1), id="citizen_id 2**31-1"),
+    pytest.param(lambda: second_citizen(apartment=0), id="apartment 0"),
+    pytest.param(lambda: second_citizen(apartment=2**31 - 1), id="apartment 2**31-1"),
+    *(
+        pytest.param(lambda f=field: second_citizen(**{f: "я" * 256}), id=f"{field} 256 chars")
+        for field in ("town", "street", "building", "name")
+    ),
+    pytest.param(lambda: second_citizen(town="Москва"), id="town Cyrillic"),
+    pytest.param(lambda: second_citizen(street="ул. 1"), id="street with a dot and a digit"),
+    pytest.param(lambda: second_citizen(building="1"), id="building one digit"),
+    pytest.param(lambda: second_citizen(name="Ё"), id="name one letter"),
+    pytest.param(lambda: second_citizen(birth_date="2020-02-29"), id="birth_date 29 Feb leap"),
+    pytest.param(
+        lambda: second_citizen(birth_date=datetime.now(UTC).date().isoformat()),
+        id="birth_date today (UTC)",
+    ),
+    pytest.param(lambda: second_citizen(gender="female"), id="gender female"),
+    pytest.param(lambda: import_document([citizen(1), citizen(2, [2])]), id="own relative"),
+]
+
+
+@pytest.mark.parametrize("build", ACCEPTED_IMPORTS)
+def test_post_import_accepts_boundary_values(client, sql, build):
+    document = build()
+
+    reply = client.post("/imports", json=document)
+
+    assert reply.status == 201, reply.body
+    assert reply.body["data"]["attributes"]["citizens_count"] == 2
+    second = document["data"]["attributes"]["citizens"][1]
+    stored = sql(
+        "SELECT citizen_id, town, street, building, apartment, name, birth_date::text, gender"
+        " FROM citizens WHERE citizen_id = :c",
+        c=second["citizen_id"],
+    )
+    assert [tuple(row) for row in stored] == [
+        tuple(second[name] for name in ATTRIBUTES if name != "relatives")
+    ]
+
+
+def test_post_import_reports_every_invalid_citizen(client, sql):
+    document = import_document(
+        [citizen(1, town=""), citizen(2), citizen(3, apartment=-1, gender="x")]
+    )
+
+    reply = client.post("/imports", json=document)
+
+    assert reply.status == 422
+    assert sorted(reply.error_pointers()) == [
+        "/data/attributes/citizens/0/town",
+        "/data/attributes/citizens/2/apartment",
+        "/data/attributes/citizens/2/gender",
+    ]
+    assert_nothing_stored(sql)
+
+
+def test_pointer_escapes_slash_and_tilde_in_an_unknown_attribute(client, sql):
+    reply = client.post("/imports", json=second_citizen(**{"a/b~c": 1}))
+
+    assert reply.status == 422
+    assert f"{SECOND}/a~1b~0c" in reply.error_pointers()
+    assert_nothing_stored(sql)
+
+
+def test_import_over_the_citizen_limit_is_refused(client_with, sql):
+    limited = client_with(MAX_CITIZENS_PER_IMPORT=3)
+
+    reply = limited.post("/imports", json=import_document([citizen(i) for i in range(1, 5)]))
+
+    assert reply.status == 422
+    assert reply.error_pointers() == ["/data/attributes/citizens"]
+    assert_nothing_stored(sql)
+
+
+def test_import_at_the_citizen_limit_is_stored(client_with, sql):
+    limited = client_with(MAX_CITIZENS_PER_IMPORT=3)
+
+    reply = limited.post("/imports", json=import_document([citizen(i) for i in range(1, 4)]))
+
+    assert reply.status == 201
+    assert reply.body["data"]["attributes"]["citizens_count"] == 3
+    assert sql("SELECT count(*) FROM citizens")[0][0] == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# POST /imports/{id}/citizens
+# ---------------------------------------------------------------------------------------------
+
+
+def new_citizen(**overrides) -> dict:
+    """Attributes of a valid citizen 4 for POST /imports/{id}/citizens (no relatives member)."""
+    attributes = {**citizen(4), **overrides}
+    if "relatives" not in overrides:
+        del attributes["relatives"]
+    return attributes
+
+
+@pytest.mark.parametrize(
+    ("attributes", "pointer"),
+    [
+        pytest.param(new_citizen(citizen_id=True), "citizen_id", id="citizen_id true"),
+        pytest.param(new_citizen(citizen_id="4"), "citizen_id", id="citizen_id string"),
+        pytest.param(new_citizen(citizen_id=2**31), "citizen_id", id="citizen_id 2**31"),
+        pytest.param(new_citizen(apartment=-1), "apartment", id="apartment negative"),
+        pytest.param(new_citizen(apartment=1.0), "apartment", id="apartment float"),
+        pytest.param(new_citizen(town="---"), "town", id="town without letters"),
+        pytest.param(new_citizen(street="a" * 257), "street", id="street too long"),
+        pytest.param(new_citizen(building="1\u0000"), "building", id="building NUL"),
+        pytest.param(new_citizen(name="   "), "name", id="name blank"),
+        pytest.param(new_citizen(birth_date="1986-2-6"), "birth_date", id="birth_date unpadded"),
+        pytest.param(new_citizen(birth_date="2019-02-29"), "birth_date", id="birth_date 29 Feb"),
+        pytest.param(new_citizen(gender="Male"), "gender", id="gender capitalised"),
+        pytest.param(new_citizen(gender=None), "gender", id="gender null"),
+        pytest.param(new_citizen(nickname="x"), "nickname", id="unknown attribute"),
+        pytest.param(new_citizen(relatives=[1]), "relatives", id="relatives as an attribute"),
+        pytest.param(
+            {k: v for k, v in new_citizen().items() if k != "town"}, "town", id="town missing"
+        ),
+    ],
+)
+def test_post_citizen_refuses_invalid_attributes(client, make_import, sql, attributes, pointer):
+    import_id = make_import()
+    before = import_state(sql, import_id)
+
+    reply = client.post(
+        f"/imports/{import_id}/citizens", json=citizen_document(import_id, attributes)
+    )
+
+    assert reply.status == 422, reply.body
+    assert f"/data/attributes/{pointer}" in reply.error_pointers()
+    assert import_state(sql, import_id) == before
+
+
+def test_post_citizen_with_a_missing_relative_is_404(client, make_import, sql):
+    import_id = make_import()
+    before = import_state(sql, import_id)
+
+    reply = client.post(
+        f"/imports/{import_id}/citizens",
+        json=citizen_document(import_id, new_citizen(), relatives=[1, 99]),
+    )
+
+    assert reply.status == 404
+    assert reply.error_pointers() == ["/data/relationships/relatives/data/1"]
+    assert import_state(sql, import_id) == before
+
+
+@pytest.mark.parametrize("relative", ["2147483648", "99999999999999999999"])
+def test_post_citizen_with_a_relative_beyond_the_integer_range_is_404(
+    client, make_import, sql, relative
+):
+    import_id = make_import()
+    before = import_state(sql, import_id)
+    document = citizen_document(import_id, new_citizen())
+    document["data"]["relationships"] = {
+        "relatives": {"data": [{"type": "citizens", "id": f"{import_id}.{relative}"}]}
+    }
+
+    reply = client.post(f"/imports/{import_id}/citizens", json=document)
+
+    assert reply.status == 404, reply.body
+    assert reply.error_pointers() == ["/data/relationships/relatives/data/0"]
+    assert import_state(sql, import_id) == before
+
+
+def test_post_citizen_into_an_import_beyond_the_integer_range_is_404(client, make_import, sql):
+    import_id = make_import()
+    before = import_state(sql, import_id)
+
+    reply = client.post(
+        "/imports/2147483648/citizens", json=citizen_document(2147483648, new_citizen())
+    )
+
+    assert reply.status == 404, reply.body
+    assert import_state(sql, import_id) == before
+
+
+def test_post_citizen_with_a_relative_of_another_import_is_404(client, make_import, sql):
+    import_id = make_import()
+    other = make_import()
+    before = import_state(sql, import_id)
+    document = citizen_document(import_id, new_citizen())
+    document["data"]["relationships"] = {"relatives": {"data": linkage(other, [1])}}
+
+    reply = client.post(f"/imports/{import_id}/citizens", json=document)
+
+    assert reply.status == 404
+    assert reply.error_pointers() == ["/data/relationships/relatives/data/0"]
+    assert import_state(sql, import_id) == before
+
+
+def test_post_citizen_with_a_trashed_relative_is_404(client, make_import, sql):
+    import_id = make_import()
+    assert client.delete(f"/imports/{import_id}/citizens/3").status == 204
+    before = import_state(sql, import_id)
+
+    reply = client.post(
+        f"/imports/{import_id}/citizens",
+        json=citizen_document(import_id, new_citizen(), relatives=[3]),
+    )
+
+    assert reply.status == 404
+    assert reply.error_pointers() == ["/data/relationships/relatives/data/0"]
+    assert import_state(sql, import_id) == before
+
+
+def test_post_citizen_with_relatives_of_a_wrong_type_is_409(client, make_import, sql):
+    import_id = make_import()
+    before = import_state(sql, import_id)
+    document = citizen_document(import_id, new_citizen())
+    document["data"]["relationships"] = {
+        "relatives": {"data": [{"type": "people", "id": f"{import_id}.1"}]}
+    }
+
+    reply = client.post(f"/imports/{import_id}/citizens", json=document)
+
+    assert reply.status == 409
+    assert import_state(sql, import_id) == before
+
+
+def test_post_citizen_with_a_taken_citizen_id_is_409(client, make_import, sql):
+    import_id = make_import([citizen(42)])
+    before = import_state(sql, import_id)
+
+    reply = client.post(
+        f"/imports/{import_id}/citizens",
+        json=citizen_document(import_id, new_citizen(citizen_id=42)),
+    )
+
+    assert reply.status == 409
+    assert re.search(r"\b42\b", reply.errors[0]["detail"])
+    assert import_state(sql, import_id) == before
+
+
+def test_post_citizen_with_the_id_of_a_trashed_citizen_is_409(client, make_import, sql):
+    import_id = make_import([citizen(42)])
+    assert client.delete(f"/imports/{import_id}/citizens/42").status == 204
+    before = import_state(sql, import_id)
+
+    reply = client.post(
+        f"/imports/{import_id}/citizens",
+        json=citizen_document(import_id, new_citizen(citizen_id=42)),
+    )
+
+    assert reply.status == 409
+    detail = reply.errors[0]["detail"]
+    assert re.search(r"\b42\b", detail)
+    assert "restore" in detail and "purge" in detail
+    assert import_state(sql, import_id) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# PATCH /imports/{id}/citizens/{cid}
+# ---------------------------------------------------------------------------------------------
+
+
+def patch_document(import_id: int, number: int, attributes: dict) -> dict:
+    """A PATCH document for citizen `number` of the import."""
+    return citizen_document(import_id, attributes, resource_id=f"{import_id}.{number}")
+
+
+@pytest.mark.parametrize(
+    ("attributes", "pointer"),
+    [
+        pytest.param({"town": ""}, "town", id="town empty"),
+        pytest.param({"street": None}, "street", id="street null"),
+        pytest.param({"building": "///"}, "building", id="building without letters"),
+        pytest.param({"apartment": "7"}, "apartment", id="apartment string"),
+        pytest.param({"apartment": 2**31}, "apartment", id="apartment 2**31"),
+        pytest.param({"name": "\u001f"}, "name", id="name control character"),
+        pytest.param({"birth_date": "2019-02-29"}, "birth_date", id="birth_date 29 Feb"),
+        pytest.param({"gender": "other"}, "gender", id="gender other"),
+        pytest.param({"citizen_id": 2}, "citizen_id", id="citizen_id changed"),
+        pytest.param({"citizen_id": True}, "citizen_id", id="citizen_id true"),
+        pytest.param({"citizen_id": 1.0}, "citizen_id", id="citizen_id float"),
+        pytest.param({"citizen_id": "1"}, "citizen_id", id="citizen_id string"),
+        pytest.param({"citizen_id": None}, "citizen_id", id="citizen_id null"),
+        pytest.param({"nickname": "Ваня"}, "nickname", id="unknown attribute"),
+        pytest.param({"relatives": [2]}, "relatives", id="relatives as an attribute"),
+        pytest.param(
+            {"deleted_at": "2020-01-01T00:00:00+00:00"}, "deleted_at", id="deleted_at not null"
+        ),
+    ],
+)
+def test_patch_citizen_refuses_invalid_attributes_and_changes_nothing(
+    client, make_import, sql, attributes, pointer
+):
+    import_id = make_import()
+    url = f"/imports/{import_id}/citizens/1"
+    before_reply = client.get(url)
+    before = import_state(sql, import_id)
+    # A valid change next to the invalid one must not be applied either.
+    document = patch_document(import_id, 1, {"name": "Новое Имя", **attributes})
+
+    reply = client.patch(url, json=document)
+
+    assert reply.status == 422, reply.body
+    assert f"/data/attributes/{pointer}" in reply.error_pointers()
+    assert client.get(url).body == before_reply.body
+    assert import_state(sql, import_id) == before
+
+
+def test_patch_citizen_accepts_its_own_citizen_id_and_a_null_deleted_at(client, make_import):
+    import_id = make_import()
+
+    reply = client.patch(
+        f"/imports/{import_id}/citizens/1",
+        json=patch_document(import_id, 1, {"citizen_id": 1, "deleted_at": None, "town": "Тверь"}),
+    )
+
+    assert reply.status == 200
+    assert reply.body["data"]["attributes"]["town"] == "Тверь"
+    assert reply.body["data"]["attributes"]["citizen_id"] == 1
+
+
+@pytest.mark.parametrize("missing", [99, 2**31])
+def test_patch_citizen_with_a_missing_relative_is_404(client, make_import, sql, missing):
+    import_id = make_import()
+    before = import_state(sql, import_id)
+
+    reply = client.patch(
+        f"/imports/{import_id}/citizens/1",
+        json=citizen_document(import_id, {}, relatives=[2, missing], resource_id=f"{import_id}.1"),
+    )
+
+    assert reply.status == 404, reply.body
+    assert reply.error_pointers() == ["/data/relationships/relatives/data/1"]
+    assert import_state(sql, import_id) == before
+
+
+def test_patch_citizen_with_another_id_is_409(client, make_import, sql):
+    import_id = make_import()
+    before = import_state(sql, import_id)
+
+    reply = client.patch(
+        f"/imports/{import_id}/citizens/1", json=patch_document(import_id, 2, {"town": "Тверь"})
+    )
+
+    assert reply.status == 409
+    assert reply.error_pointers() == ["/data/id"]
+    assert import_state(sql, import_id) == before
+
+
+def test_patch_citizen_with_a_bare_citizen_id_as_id_is_409(client, make_import, sql):
+    import_id = make_import()
+    before = import_state(sql, import_id)
+    document = citizen_document(import_id, {"town": "Тверь"}, resource_id="1")
+
+    reply = client.patch(f"/imports/{import_id}/citizens/1", json=document)
+
+    assert reply.status == 409
+    assert import_state(sql, import_id) == before
+
+
+def test_patch_citizen_without_an_id_is_400(client, make_import, sql):
+    import_id = make_import()
+    before = import_state(sql, import_id)
+
+    reply = client.patch(
+        f"/imports/{import_id}/citizens/1", json=citizen_document(import_id, {"town": "Тверь"})
+    )
+
+    assert reply.status == 400
+    assert import_state(sql, import_id) == before
+
+
+def test_patch_citizen_with_a_wrong_type_is_409(client, make_import, sql):
+    import_id = make_import()
+    before = import_state(sql, import_id)
+    document = patch_document(import_id, 1, {"town": "Тверь"})
+    document["data"]["type"] = "imports"
+
+    reply = client.patch(f"/imports/{import_id}/citizens/1", json=document)
+
+    assert reply.status == 409
+    assert reply.error_pointers() == ["/data/type"]
+    assert import_state(sql, import_id) == before
