@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from app.domain.citizen_rules import CITIZEN_ATTRIBUTES, parse_citizen
 from app.errors import UnprocessableEntity
 from app.jsonapi import jsonapi_response
+from app.performance import garbage_collector_paused
 from app.resources.base import JsonApiDetail, JsonApiList
 from app.resources.documents import read_resource, relationship_linkage, unprocessable
 from app.resources.query import (
@@ -13,7 +14,7 @@ from app.resources.query import (
     pagination_links,
     parse_collection_query,
 )
-from app.schemas.citizens import CitizenSchema, citizen_resource, citizen_resource_id
+from app.schemas.citizens import CitizenSchema, citizen_resource_id, citizen_resources
 from app.services import citizens as service
 
 # Relatives travel as relationship linkage on this endpoint, not as an attribute.
@@ -26,16 +27,13 @@ def included_relatives(import_id: int, rows, relatives: dict, query: CollectionQ
     primary = {row.citizen_id for row in rows}
     wanted = sorted({r for row in rows for r in relatives.get(row.citizen_id, ())} - primary)
     extra_rows, extra_relatives = service.citizens_by_ids(import_id, wanted)
-    fields = query.wanted("citizens")
-    return [
-        citizen_resource(row._mapping, extra_relatives.get(row.citizen_id, []), fields)
-        for row in extra_rows
-    ]
+    return citizen_resources(extra_rows, extra_relatives, query.wanted("citizens"))
 
 
 def single_citizen_document(import_id: int, citizen_id: int, query: CollectionQuery) -> dict:
     row, relatives = service.get_citizen(import_id, citizen_id)
-    document = {"data": citizen_resource(row._mapping, relatives, query.wanted("citizens"))}
+    resource = citizen_resources([row], {citizen_id: relatives}, query.wanted("citizens"))[0]
+    document = {"data": resource}
     if query.include:
         document["included"] = included_relatives(import_id, [row], {citizen_id: relatives}, query)
     return document
@@ -50,19 +48,16 @@ class CitizenList(JsonApiList):
 
     def get(self, import_id: int):
         query = parse_collection_query(CitizenSchema, INCLUDABLE)
-        count, rows, relatives = service.list_citizens(import_id, query)
-        fields = query.wanted("citizens")
-        document = {
-            "data": [
-                citizen_resource(row._mapping, relatives.get(row.citizen_id, []), fields)
-                for row in rows
-            ],
-            "links": pagination_links(query, count),
-            "meta": {"count": count},
-        }
-        if query.include:
-            document["included"] = included_relatives(import_id, rows, relatives, query)
-        return jsonapi_response(document)
+        with garbage_collector_paused():
+            count, rows, relatives = service.list_citizens(import_id, query)
+            document = {
+                "data": citizen_resources(rows, relatives, query.wanted("citizens")),
+                "links": pagination_links(query, count),
+                "meta": {"count": count},
+            }
+            if query.include:
+                document["included"] = included_relatives(import_id, rows, relatives, query)
+            return jsonapi_response(document)
 
     def post(self, import_id: int):
         check_parameters()
@@ -76,7 +71,7 @@ class CitizenList(JsonApiList):
         service.create_citizen(import_id, values, relatives)
         citizen_id = values["citizen_id"]
         row, relatives = service.get_citizen(import_id, citizen_id)
-        resource = citizen_resource(row._mapping, relatives)
+        resource = citizen_resources([row], {citizen_id: relatives}, None)[0]
         return jsonapi_response({"data": resource}, 201, {"Location": resource["links"]["self"]})
 
 

@@ -8,6 +8,7 @@ from app.domain.citizen_rules import Violation, parse_citizen
 from app.domain.kinship import check_import_kinship
 from app.errors import UnprocessableEntity
 from app.jsonapi import jsonapi_response
+from app.performance import garbage_collector_paused
 from app.resources.base import JsonApiDetail, JsonApiList
 from app.resources.documents import read_resource, unprocessable
 from app.resources.query import check_parameters, pagination_links, parse_collection_query
@@ -61,11 +62,12 @@ class ImportList(JsonApiList):
 
     def post(self):
         check_parameters()
-        data = read_resource("imports")
-        citizens = parse_import_citizens(
-            data.get("attributes", {}), current_app.config["MAX_CITIZENS_PER_IMPORT"]
-        )
-        import_id = service.create_import(citizens)
+        with garbage_collector_paused():
+            data = read_resource("imports")
+            citizens = parse_import_citizens(
+                data.get("attributes", {}), current_app.config["MAX_CITIZENS_PER_IMPORT"]
+            )
+            import_id = service.create_import(citizens)
         document = import_document(service.get_import(import_id))
         return jsonapi_response(document, 201, {"Location": document["data"]["links"]["self"]})
 

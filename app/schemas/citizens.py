@@ -5,21 +5,9 @@ Rendering goes around marshmallow-jsonapi's `dump`: for a 10,000-citizen collect
 one description of the type's members that query parsing (sort, filter, fields) checks against.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from marshmallow_jsonapi import Schema, fields
-
-ATTRIBUTES = (
-    "citizen_id",
-    "town",
-    "street",
-    "building",
-    "apartment",
-    "name",
-    "birth_date",
-    "gender",
-    "deleted_at",
-)
 
 
 class CitizenSchema(Schema):
@@ -48,28 +36,51 @@ def linkage(import_id: int, relative_ids: Iterable[int]) -> list[dict]:
     return [{"type": "citizens", "id": f"{import_id}.{r}"} for r in relative_ids]
 
 
-def citizen_resource(
-    row: Mapping, relative_ids: list[int], wanted: frozenset[str] | None = None
-) -> dict:
-    """Build one citizen resource object; `wanted` is the sparse fieldset, None for all."""
-    import_id, citizen_id = row["import_id"], row["citizen_id"]
-    base = f"/imports/{import_id}/citizens/{citizen_id}"
-    # Dates and times stay Python objects: orjson writes them as ISO 8601 in C.
-    if wanted is None:
-        attributes = {name: row[name] for name in ATTRIBUTES}
-    else:
-        attributes = {name: row[name] for name in ATTRIBUTES if name in wanted}
-    resource = {
-        "type": "citizens",
-        "id": f"{import_id}.{citizen_id}",
-        "attributes": attributes,
-        "links": {"self": base},
-    }
-    if wanted is None or "relatives" in wanted:
-        resource["relationships"] = {
-            "relatives": {
-                "data": linkage(import_id, relative_ids),
-                "links": {"self": base + "/relationships/relatives"},
-            }
+def citizen_resources(
+    rows: Iterable[Sequence], relatives: Mapping[int, list[int]], wanted: frozenset[str] | None
+) -> list[dict]:
+    """Build citizen resource objects from rows in services.citizens.COLUMNS order.
+
+    `wanted` is the sparse fieldset, None for every member.
+
+    Written as one flat loop because it runs for every citizen of a 100,000-citizen import.
+    Dates and times stay Python objects: orjson writes them as ISO 8601, in C.
+    """
+    with_relatives = wanted is None or "relatives" in wanted
+    resources = []
+    for (
+        import_id,
+        citizen_id,
+        town,
+        street,
+        building,
+        apartment,
+        name,
+        born,
+        gender,
+        deleted,
+    ) in rows:
+        base = f"/imports/{import_id}/citizens/{citizen_id}"
+        attributes = {
+            "citizen_id": citizen_id, "town": town, "street": street, "building": building,
+            "apartment": apartment, "name": name, "birth_date": born, "gender": gender,
+            "deleted_at": deleted,
+        }  # fmt: skip
+        if wanted is not None:
+            attributes = {k: v for k, v in attributes.items() if k in wanted}
+        resource = {
+            "type": "citizens",
+            "id": f"{import_id}.{citizen_id}",
+            "attributes": attributes,
+            "links": {"self": base},
         }
-    return resource
+        if with_relatives:
+            ids = relatives.get(citizen_id, ())
+            resource["relationships"] = {
+                "relatives": {
+                    "data": [{"type": "citizens", "id": f"{import_id}.{r}"} for r in ids],
+                    "links": {"self": base + "/relationships/relatives"},
+                }
+            }
+        resources.append(resource)
+    return resources

@@ -15,7 +15,8 @@ from app.services.visibility import (
     import_visible,
     imports,
     kinship,
-    relative_join_condition,
+    relative_column,
+    visible_kinship,
 )
 
 
@@ -43,40 +44,15 @@ def _data_version(import_id: int) -> int:
     return version
 
 
-def kinship_with_relative_birth_dates(import_id: int):
-    """(citizen_id, relative's birth_date or None when trashed) for visible citizens' kinship.
-
-    A plain three-way join lets the planner pair both citizens scans first when it believes the
-    import has one row (fresh or stale statistics), a 10,000 x 10,000 nested loop that took
-    minutes. Here the relative is an index lookup per kinship row and the citizen a semi-join
-    on the full key, so no plan can multiply the two citizens scans.
-    """
-    relative = citizens.alias("relative")
-    relative_birth_date = (
-        select(relative.c.birth_date)
-        .where(relative_join_condition(relative))
-        .scalar_subquery()
-        .label("birth_date")
-    )
-    citizen_is_visible = (
-        select(citizens.c.citizen_id)
-        .where(
-            citizens.c.import_id == kinship.c.import_id,
-            citizens.c.citizen_id == kinship.c.citizen_id,
-            citizen_visible(),
-        )
-        .exists()
-    )
-    return select(kinship.c.citizen_id, relative_birth_date).where(
-        kinship.c.import_id == import_id, citizen_is_visible
-    )
-
-
 def compute_birthdays(import_id: int) -> Aggregate:
     _begin_snapshot()
     version = _data_version(import_id)
-    pairs = db.session.execute(kinship_with_relative_birth_dates(import_id))
-    months = birthdays((citizen_id, born.month) for citizen_id, born in pairs if born)
+    pairs = db.session.execute(
+        visible_kinship(import_id).with_only_columns(
+            kinship.c.citizen_id, relative_column("birth_date")
+        )
+    ).all()
+    months = birthdays((citizen_id, born.month) for citizen_id, born in pairs)
     db.session.rollback()
     return Aggregate(import_id, version, datetime.now(UTC), months)
 
@@ -88,7 +64,7 @@ def compute_town_age_stats(import_id: int, as_of: date) -> Aggregate:
         select(citizens.c.town, citizens.c.birth_date).where(
             citizens.c.import_id == import_id, citizen_visible()
         )
-    )
+    ).all()
     stats = town_age_percentiles(rows, as_of)
     db.session.rollback()
     return Aggregate(import_id, version, datetime.now(UTC), stats)

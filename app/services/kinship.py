@@ -12,20 +12,14 @@ from sqlalchemy import and_, bindparam, delete, or_, select
 from app.domain.kinship import replace_relatives_rows
 from app.errors import RelatedObjectNotFound
 from app.extensions import db
-from app.services.visibility import citizen_visible, citizens, kinship, relative_join_condition
+from app.services.visibility import citizen_visible, citizens, kinship, visible_kinship
 
 RELATIVES_POINTER = "/data/relationships/relatives/data"
 
 
 def visible_relatives(import_id: int, ids: Collection[int] | None = None) -> dict[int, list[int]]:
     """Map citizen_id -> sorted visible relative ids, for `ids` or (None) the whole import."""
-    relative = citizens.alias("relative")
-    statement = (
-        select(kinship.c.citizen_id, kinship.c.relative_id)
-        .join(relative, relative_join_condition(relative))
-        .where(kinship.c.import_id == import_id)
-        .order_by(kinship.c.citizen_id, kinship.c.relative_id)
-    )
+    statement = visible_kinship(import_id).order_by(kinship.c.citizen_id, kinship.c.relative_id)
     params = {}
     if ids is not None:
         if not ids:
