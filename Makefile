@@ -22,15 +22,14 @@ run: $(VENV)/.prod
 	$(BIN)/python manage.py db upgrade
 	$(BIN)/python manage.py run
 
-## test: lint, then the whole test suite against a throwaway PostgreSQL database
-test: $(VENV)/.dev
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+## test: lint (style, import direction), then every test against a throwaway PostgreSQL database
+test: lint
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .
