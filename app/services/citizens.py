@@ -12,18 +12,13 @@ from app.services.database import import_not_found, write_to_import
 from app.services.query import apply_collection_query
 from app.services.visibility import citizen_visible, citizens, import_visible, imports
 
-COLUMNS = (
-    "import_id",
-    "citizen_id",
-    "town",
-    "street",
-    "building",
-    "apartment",
-    "name",
-    "birth_date",
+# What a new citizen stores; reads add deleted_at. Citizen documents are built from rows in
+# COLUMNS order (app.schemas.citizens.citizen_resources).
+STORED_COLUMNS = (
+    "import_id", "citizen_id", "town", "street", "building", "apartment", "name", "birth_date",
     "gender",
-    "deleted_at",
-)
+)  # fmt: skip
+COLUMNS = (*STORED_COLUMNS, "deleted_at")
 
 
 def ensure_import_visible(import_id: int) -> None:

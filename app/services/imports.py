@@ -5,21 +5,10 @@ from sqlalchemy.engine import Row
 
 from app.domain.kinship import kinship_rows
 from app.extensions import db
+from app.services.citizens import STORED_COLUMNS
 from app.services.database import bulk_insert, import_not_found, write_to_import
 from app.services.query import apply_collection_query
 from app.services.visibility import citizen_visible, citizens, import_visible, imports, kinship
-
-CITIZEN_COLUMNS = (
-    "import_id",
-    "citizen_id",
-    "town",
-    "street",
-    "building",
-    "apartment",
-    "name",
-    "birth_date",
-    "gender",
-)
 
 
 def citizens_count():
@@ -54,7 +43,7 @@ def create_import(parsed_citizens: list[dict]) -> int:
         ).scalar_one()
         bulk_insert(
             citizens,
-            CITIZEN_COLUMNS,
+            STORED_COLUMNS,
             (
                 (
                     import_id,

@@ -1,8 +1,11 @@
-"""Fixtures for HTTP tests: an import already stored."""
+"""Fixtures for HTTP tests: an import already stored, and apps with other settings."""
 
 import pytest
 
+from app import create_app
+from app.extensions import db
 from tests.factories import family, import_document
+from tests.jsonapi_client import JsonApiClient
 
 
 @pytest.fixture
@@ -15,3 +18,19 @@ def make_import(client):
         return int(reply.body["data"]["id"])
 
     return make
+
+
+@pytest.fixture
+def client_with(database_url, app):
+    """Build a JSON:API client for an app with extra configuration (`app` empties the tables)."""
+    built = []
+
+    def make(**config) -> JsonApiClient:
+        custom = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **config})
+        built.append(custom)
+        return JsonApiClient(custom.test_client())
+
+    yield make
+    for custom in built:
+        with custom.app_context():
+            db.engine.dispose()

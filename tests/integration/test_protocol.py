@@ -7,10 +7,8 @@ a schema-valid JSON:API error document carrying the security headers.
 import orjson
 import pytest
 
-from app import create_app
-from app.extensions import db
 from tests.factories import citizen, citizen_document, import_document
-from tests.jsonapi_client import MEDIA_TYPE, SECURITY_HEADERS, JsonApiClient
+from tests.jsonapi_client import MEDIA_TYPE, SECURITY_HEADERS
 
 
 def valid_import() -> dict:
@@ -27,22 +25,6 @@ def assert_nothing_stored(sql) -> None:
     assert sql("SELECT count(*) FROM imports")[0][0] == 0
     assert sql("SELECT count(*) FROM citizens")[0][0] == 0
     assert sql("SELECT count(*) FROM kinship")[0][0] == 0
-
-
-@pytest.fixture
-def client_with(database_url, app):
-    """Build a JSON:API client for an app with extra configuration (`app` empties the tables)."""
-    built = []
-
-    def make(**config) -> JsonApiClient:
-        custom = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **config})
-        built.append(custom)
-        return JsonApiClient(custom.test_client())
-
-    yield make
-    for custom in built:
-        with custom.app_context():
-            db.engine.dispose()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,22 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app import create_app
-from app.extensions import db
+from app.domain.citizen_rules import CITIZEN_ATTRIBUTES
 from tests.factories import citizen, citizen_document, import_document, linkage
-from tests.jsonapi_client import JsonApiClient
 
-ATTRIBUTES = (
-    "citizen_id",
-    "town",
-    "street",
-    "building",
-    "apartment",
-    "name",
-    "birth_date",
-    "gender",
-    "relatives",
-)
+ATTRIBUTES = CITIZEN_ATTRIBUTES
 SECOND = "/data/attributes/citizens/1"  # pointer to the second citizen of an import body
 
 
@@ -63,22 +51,6 @@ def import_state(sql, import_id: int) -> tuple:
             i=import_id,
         ),
     )
-
-
-@pytest.fixture
-def client_with(database_url, app):
-    """Build a JSON:API client for an app with extra configuration (`app` empties the tables)."""
-    built = []
-
-    def make(**config) -> JsonApiClient:
-        custom = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **config})
-        built.append(custom)
-        return JsonApiClient(custom.test_client())
-
-    yield make
-    for custom in built:
-        with custom.app_context():
-            db.engine.dispose()
 
 
 # ---------------------------------------------------------------------------------------------
