@@ -15,6 +15,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
         app.config.from_mapping(test_config)
     _prepare_database_settings(app)
 
+    from app.commands import register_commands
     from app.errors import register_error_handlers
     from app.extensions import db, enable_sqlite_foreign_keys, migrate
     from app.jsonapi import init_protocol
@@ -31,6 +32,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     register_error_handlers(app)
     app.register_blueprint(build_api_blueprint())
     app.register_blueprint(health.blueprint)
+    register_commands(app)
     return app
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "ObjectNotFound",
     "RelatedObjectNotFound",
     "UnprocessableEntity",
+    "Unauthorized",
     "UnsupportedMediaType",
     "register_error_handlers",
 ]
@@ -41,6 +42,20 @@ class InvalidParameter(BadRequest):
 
     def __init__(self, parameter: str, detail: str):
         super().__init__(detail, source={"parameter": parameter})
+
+
+class Unauthorized(JsonApiException):
+    """No valid bearer token; the WWW-Authenticate header tells the client how to authenticate."""
+
+    title = "Unauthorized"
+    status = "401"
+
+    def __init__(self, detail: str, invalid_token: bool = False):
+        super().__init__(detail)
+        challenge = 'Bearer realm="citizens-analyzer"'
+        if invalid_token:
+            challenge += ', error="invalid_token"'
+        self.headers = {"WWW-Authenticate": challenge}
 
 
 class Conflict(JsonApiException):
@@ -95,7 +110,7 @@ def handle_jsonapi_exception(error: JsonApiException) -> Response:
     else:
         objects = [{"title": error.title, **error.to_dict(), "status": str(error.status)}]
     objects = [{**obj, "detail": obj.get("detail") or obj["title"]} for obj in objects]
-    return _document(objects, int(error.status))
+    return _document(objects, int(error.status), getattr(error, "headers", None))
 
 
 def handle_http_exception(error: HTTPException) -> Response:

@@ -10,6 +10,8 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
+from app.models import ROLES
+from app.services.tokens import create_token
 from tests.jsonapi_client import JsonApiClient
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -64,8 +66,31 @@ def clean_tables(request):
     yield
 
 
+@pytest.fixture(scope="session")
+def tokens(app) -> dict[str, str]:
+    """One token per role, created once per run (the token table is not emptied between tests)."""
+    with app.app_context():
+        return {role: create_token(f"test-{role}", role) for role in ROLES}
+
+
 @pytest.fixture
-def client(app) -> JsonApiClient:
+def client(app, tokens) -> JsonApiClient:
+    """An editor: reads and writes, but sees no trash."""
+    return JsonApiClient(app.test_client(), tokens["editor"])
+
+
+@pytest.fixture
+def admin(app, tokens) -> JsonApiClient:
+    return JsonApiClient(app.test_client(), tokens["admin"])
+
+
+@pytest.fixture
+def reader(app, tokens) -> JsonApiClient:
+    return JsonApiClient(app.test_client(), tokens["reader"])
+
+
+@pytest.fixture
+def anonymous(app) -> JsonApiClient:
     return JsonApiClient(app.test_client())
 
 

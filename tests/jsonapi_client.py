@@ -49,11 +49,16 @@ def check_response(response) -> Reply:
 
 
 class JsonApiClient:
-    def __init__(self, flask_client):
+    """Sends JSON:API requests with a bearer token (None: anonymous) and checks the replies."""
+
+    def __init__(self, flask_client, token: str | None = None):
         self.flask = flask_client
+        self.token = token
 
     def request(self, method: str, url: str, json=None, headers=None, raw: bytes | None = None):
         headers = {"Accept": MEDIA_TYPE, **(headers or {})}
+        if self.token is not None:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
         data = raw
         if json is not None:
             data = orjson.dumps(json)

@@ -1,7 +1,8 @@
 """Database tables: one module per table; models know nothing of HTTP, signals or tasks."""
 
+from app.models.api_token import ROLES, ApiToken
 from app.models.citizen import Citizen
 from app.models.import_batch import ImportBatch
 from app.models.kinship import Kinship
 
-__all__ = ["Citizen", "ImportBatch", "Kinship"]
+__all__ = ["ROLES", "ApiToken", "Citizen", "ImportBatch", "Kinship"]

@@ -35,6 +35,12 @@ class Citizen(db.Model):
             postgresql_where=text("deleted_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL"),
         ),
+        Index(
+            "ix_citizens_trashed",
+            "deleted_at",
+            postgresql_where=text("deleted_at IS NOT NULL"),
+            sqlite_where=text("deleted_at IS NOT NULL"),
+        ),
     )
 
     import_id: Mapped[int] = mapped_column(
@@ -49,3 +55,4 @@ class Citizen(db.Model):
     birth_date: Mapped[date] = mapped_column(Date, nullable=False)
     gender: Mapped[str] = mapped_column(String(6), nullable=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    deleted_by: Mapped[str | None] = mapped_column(String(128))

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Integer, func
+from sqlalchemy import CheckConstraint, Index, Integer, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -13,7 +13,16 @@ class ImportBatch(db.Model):
     """One import; `data_version` grows with every committed change to it or its citizens."""
 
     __tablename__ = "imports"
-    __table_args__ = (CheckConstraint("data_version >= 1", name="data_version_positive"),)
+    __table_args__ = (
+        CheckConstraint("data_version >= 1", name="data_version_positive"),
+        # The purge looks for old trash; live rows are not in this index at all.
+        Index(
+            "ix_imports_trashed",
+            "deleted_at",
+            postgresql_where=text("deleted_at IS NOT NULL"),
+            sqlite_where=text("deleted_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(
@@ -21,3 +30,4 @@ class ImportBatch(db.Model):
     )
     data_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    deleted_by: Mapped[str | None] = mapped_column(String(128))

@@ -8,34 +8,48 @@ from app.jsonapi import jsonapi_response
 from app.performance import garbage_collector_paused
 from app.resources.base import JsonApiDetail, JsonApiList
 from app.resources.documents import read_resource, relationship_linkage, unprocessable
+from app.resources.permissions import current_caller
 from app.resources.query import (
     CollectionQuery,
     check_parameters,
+    flag,
     pagination_links,
     parse_collection_query,
+    parse_visibility,
 )
 from app.schemas.citizens import CitizenSchema, citizen_resource_id, citizen_resources
 from app.services import citizens as service
+from app.services.visibility import LIVE, Visibility
 
 # Relatives travel as relationship linkage on this endpoint, not as an attribute.
 WRITABLE = tuple(name for name in CITIZEN_ATTRIBUTES if name != "relatives")
 INCLUDABLE = {"relatives": CitizenSchema}
 
 
-def included_relatives(import_id: int, rows, relatives: dict, query: CollectionQuery) -> list:
+def render(rows, relatives, query: CollectionQuery) -> list[dict]:
+    """Citizen resources for this caller: admins also see who trashed a citizen."""
+    audit = current_caller().may("admin")
+    return citizen_resources(rows, relatives, query.wanted("citizens"), audit)
+
+
+def included_relatives(import_id: int, rows, relatives: dict, query, mode: Visibility) -> list:
     """Each related citizen once, leaving out those already in primary data."""
     primary = {row.citizen_id for row in rows}
     wanted = sorted({r for row in rows for r in relatives.get(row.citizen_id, ())} - primary)
-    extra_rows, extra_relatives = service.citizens_by_ids(import_id, wanted)
-    return citizen_resources(extra_rows, extra_relatives, query.wanted("citizens"))
+    extra_mode = LIVE if mode is LIVE else Visibility.WITH_TRASHED
+    extra_rows, extra_relatives = service.citizens_by_ids(import_id, wanted, extra_mode)
+    return render(extra_rows, extra_relatives, query)
 
 
-def single_citizen_document(import_id: int, citizen_id: int, query: CollectionQuery) -> dict:
-    row, relatives = service.get_citizen(import_id, citizen_id)
-    resource = citizen_resources([row], {citizen_id: relatives}, query.wanted("citizens"))[0]
-    document = {"data": resource}
+def single_citizen_document(
+    import_id: int, citizen_id: int, query: CollectionQuery, mode: Visibility = LIVE
+) -> dict:
+    row, relatives = service.get_citizen(import_id, citizen_id, mode)
+    document = {"data": render([row], {citizen_id: relatives}, query)[0]}
     if query.include:
-        document["included"] = included_relatives(import_id, [row], {citizen_id: relatives}, query)
+        document["included"] = included_relatives(
+            import_id, [row], {citizen_id: relatives}, query, mode
+        )
     return document
 
 
@@ -47,16 +61,19 @@ class CitizenList(JsonApiList):
     schema = CitizenSchema
 
     def get(self, import_id: int):
-        query = parse_collection_query(CitizenSchema, INCLUDABLE)
+        query = parse_collection_query(
+            CitizenSchema, INCLUDABLE, allowed=("with_trashed", "only_trashed")
+        )
+        mode = parse_visibility(only_trashed_allowed=True)
         with garbage_collector_paused():
-            count, rows, relatives = service.list_citizens(import_id, query)
+            count, rows, relatives = service.list_citizens(import_id, query, mode)
             document = {
-                "data": citizen_resources(rows, relatives, query.wanted("citizens")),
+                "data": render(rows, relatives, query),
                 "links": pagination_links(query, count),
                 "meta": {"count": count},
             }
             if query.include:
-                document["included"] = included_relatives(import_id, rows, relatives, query)
+                document["included"] = included_relatives(import_id, rows, relatives, query, mode)
             return jsonapi_response(document)
 
     def post(self, import_id: int):
@@ -69,24 +86,27 @@ class CitizenList(JsonApiList):
             raise unprocessable(violations, "/data/attributes")
         relatives = relationship_linkage(data, import_id)
         service.create_citizen(import_id, values, relatives)
-        citizen_id = values["citizen_id"]
-        row, relatives = service.get_citizen(import_id, citizen_id)
-        resource = citizen_resources([row], {citizen_id: relatives}, None)[0]
-        return jsonapi_response({"data": resource}, 201, {"Location": resource["links"]["self"]})
+        document = single_citizen_document(import_id, values["citizen_id"], CollectionQuery())
+        location = document["data"]["links"]["self"]
+        return jsonapi_response(document, 201, {"Location": location})
 
 
 class CitizenDetail(JsonApiDetail):
     schema = CitizenSchema
 
     def get(self, import_id: int, citizen_id: int):
-        check_parameters(allowed=("include",), families=("fields",))
-        query = parse_collection_query(CitizenSchema, INCLUDABLE)
-        return jsonapi_response(single_citizen_document(import_id, citizen_id, query))
+        check_parameters(allowed=("include", "with_trashed"), families=("fields",))
+        query = parse_collection_query(CitizenSchema, INCLUDABLE, allowed=("with_trashed",))
+        document = single_citizen_document(import_id, citizen_id, query, parse_visibility())
+        return jsonapi_response(document)
 
     def patch(self, import_id: int, citizen_id: int):
-        check_parameters()
+        """Update attributes and relatives; `deleted_at: null` with with_trashed=true restores."""
+        check_parameters(allowed=("with_trashed",))
+        mode = parse_visibility()
         data = read_resource("citizens", citizen_resource_id(import_id, citizen_id))
         attributes = dict(data.get("attributes", {}))
+        restore = "deleted_at" in attributes
         if attributes.pop("deleted_at", None) is not None:
             raise UnprocessableEntity(
                 [("/data/attributes/deleted_at", "only null (restore) can be written")]
@@ -100,10 +120,17 @@ class CitizenDetail(JsonApiDetail):
         if values.pop("citizen_id", citizen_id) != citizen_id:
             raise UnprocessableEntity([("/data/attributes/citizen_id", "cannot be changed")])
         relatives = relationship_linkage(data, import_id)
-        service.update_citizen(import_id, citizen_id, values, relatives)
-        return jsonapi_response(single_citizen_document(import_id, citizen_id, CollectionQuery()))
+        # Without with_trashed the citizen was found live, so `deleted_at: null` changes nothing.
+        service.update_citizen(
+            import_id, citizen_id, values, relatives, mode, restore=restore and mode.reaches_trash
+        )
+        document = single_citizen_document(import_id, citizen_id, CollectionQuery(), mode)
+        return jsonapi_response(document)
 
     def delete(self, import_id: int, citizen_id: int):
-        check_parameters()
-        service.trash_citizen(import_id, citizen_id)
+        check_parameters(allowed=("permanent",))
+        if flag("permanent"):
+            service.purge_citizen(import_id, citizen_id)
+        else:
+            service.trash_citizen(import_id, citizen_id, current_caller().name)
         return jsonapi_response(None, 204)

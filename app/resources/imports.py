@@ -1,4 +1,4 @@
-"""The `imports` resource: list, create in bulk, read, restore-only update, trash."""
+"""The `imports` resource: list, create in bulk, read, restore, trash and delete for good."""
 
 from datetime import UTC, datetime
 
@@ -11,7 +11,14 @@ from app.jsonapi import jsonapi_response
 from app.performance import garbage_collector_paused
 from app.resources.base import JsonApiDetail, JsonApiList
 from app.resources.documents import read_resource, unprocessable
-from app.resources.query import check_parameters, pagination_links, parse_collection_query
+from app.resources.permissions import current_caller
+from app.resources.query import (
+    check_parameters,
+    flag,
+    pagination_links,
+    parse_collection_query,
+    parse_visibility,
+)
 from app.schemas.imports import ImportSchema
 from app.services import imports as service
 
@@ -20,8 +27,18 @@ CITIZENS_POINTER = "/data/attributes/citizens"
 MAX_REPORTED_ERRORS = 100
 
 
-def import_document(row) -> dict:
-    return ImportSchema().dump(row)
+def import_schema(many: bool = False) -> ImportSchema:
+    """The schema for this caller: `deleted_by` travels in resource meta for admins only."""
+    if current_caller().may("admin"):
+        return ImportSchema(many=many)
+    return ImportSchema(many=many, exclude=("audit",))
+
+
+def import_values(row) -> dict:
+    values = dict(row._mapping)
+    if values["deleted_by"]:  # a missing key is left out of the dump, a None would fail it
+        values["audit"] = {"deleted_by": values["deleted_by"]}
+    return values
 
 
 def parse_import_citizens(attributes: dict, limit: int) -> list[dict]:
@@ -54,9 +71,9 @@ class ImportList(JsonApiList):
     schema = ImportSchema
 
     def get(self):
-        query = parse_collection_query(ImportSchema)
-        count, rows = service.list_imports(query)
-        document = ImportSchema(many=True).dump(rows)
+        query = parse_collection_query(ImportSchema, allowed=("with_trashed", "only_trashed"))
+        count, rows = service.list_imports(query, parse_visibility(only_trashed_allowed=True))
+        document = import_schema(many=True).dump([import_values(row) for row in rows])
         document.update(links=pagination_links(query, count), meta={"count": count})
         return jsonapi_response(document)
 
@@ -68,7 +85,7 @@ class ImportList(JsonApiList):
                 data.get("attributes", {}), current_app.config["MAX_CITIZENS_PER_IMPORT"]
             )
             import_id = service.create_import(citizens)
-        document = import_document(service.get_import(import_id))
+        document = import_schema().dump(import_values(service.get_import(import_id)))
         return jsonapi_response(document, 201, {"Location": document["data"]["links"]["self"]})
 
 
@@ -76,11 +93,14 @@ class ImportDetail(JsonApiDetail):
     schema = ImportSchema
 
     def get(self, import_id: int):
-        check_parameters()
-        return jsonapi_response(import_document(service.get_import(import_id)))
+        check_parameters(allowed=("with_trashed",))
+        row = service.get_import(import_id, parse_visibility())
+        return jsonapi_response(import_schema().dump(import_values(row)))
 
     def patch(self, import_id: int):
-        check_parameters()
+        """Restore: `deleted_at: null` with with_trashed=true; nothing else is writable."""
+        check_parameters(allowed=("with_trashed",))
+        mode = parse_visibility()
         attributes = read_resource("imports", str(import_id)).get("attributes", {})
         for name, value in attributes.items():
             if name != "deleted_at":
@@ -89,10 +109,16 @@ class ImportDetail(JsonApiDetail):
                 raise UnprocessableEntity(
                     [("/data/attributes/deleted_at", "only null (restore) can be written")]
                 )
-        # The import was found live, so clearing deleted_at leaves it as it is.
-        return jsonapi_response(import_document(service.get_import(import_id)))
+        row = service.get_import(import_id, mode)
+        if "deleted_at" in attributes and row.deleted_at is not None:
+            service.restore_import(import_id)
+            row = service.get_import(import_id, mode)
+        return jsonapi_response(import_schema().dump(import_values(row)))
 
     def delete(self, import_id: int):
-        check_parameters()
-        service.trash_import(import_id)
+        check_parameters(allowed=("permanent",))
+        if flag("permanent"):
+            service.purge_import(import_id)
+        else:
+            service.trash_import(import_id, current_caller().name)
         return jsonapi_response(None, 204)

@@ -16,7 +16,11 @@ from marshmallow_jsonapi.fields import Relationship
 
 from app.domain.citizen_rules import MAX_INT
 from app.errors import InvalidParameter
+from app.services.visibility import Visibility
 
+# Our own parameters: their names are not a-z only, so JSON:API would let an unknown one pass
+# silently; where they mean nothing, rejecting them is kinder than ignoring a request for trash.
+OWN_PARAMETERS = ("with_trashed", "only_trashed", "permanent")
 FAMILY = re.compile(r"^(page|filter|fields)\[([^\[\]]*)\]$")
 LETTERS_ONLY = re.compile(r"^[a-z]+$")
 DIGITS = re.compile(r"^[0-9]+$")
@@ -104,9 +108,33 @@ def check_parameters(allowed: tuple[str, ...] = (), families: tuple[str, ...] = 
         family = FAMILY.match(name)
         if name in allowed or (family and family.group(1) in families):
             continue
-        if family or LETTERS_ONLY.match(name) or name in ("page", "filter", "fields"):
+        if (
+            family
+            or LETTERS_ONLY.match(name)
+            or name in ("page", "filter", "fields")
+            or name in OWN_PARAMETERS
+        ):
             raise InvalidParameter(name, f"The query parameter {name} is not supported here.")
     return values
+
+
+def flag(name: str) -> bool:
+    """A true/false query parameter; absent is false."""
+    raw = request.args.get(name, "false")
+    if raw not in ("true", "false"):
+        raise InvalidParameter(name, f"{name} must be true or false.")
+    return raw == "true"
+
+
+def parse_visibility(only_trashed_allowed: bool = False) -> Visibility:
+    """The trash a request asks to see (who may ask is app.resources.permissions' business)."""
+    with_trashed = flag("with_trashed")
+    only_trashed = flag("only_trashed") if only_trashed_allowed else False
+    if with_trashed and only_trashed:
+        raise InvalidParameter("only_trashed", "Ask for with_trashed or only_trashed, not both.")
+    if only_trashed:
+        return Visibility.ONLY_TRASHED
+    return Visibility.WITH_TRASHED if with_trashed else Visibility.LIVE
 
 
 def parse_collection_query(

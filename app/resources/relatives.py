@@ -3,7 +3,7 @@
 from app.jsonapi import jsonapi_response
 from app.resources.base import JsonApiRelationship
 from app.resources.documents import read_relationship_document, relatives_from_linkage
-from app.resources.query import check_parameters
+from app.resources.query import check_parameters, parse_visibility
 from app.schemas.citizens import CitizenSchema, linkage
 from app.services import citizens as service
 from app.services import kinship
@@ -18,8 +18,8 @@ class CitizenRelatives(JsonApiRelationship):
     schema = CitizenSchema
 
     def get(self, import_id: int, citizen_id: int):
-        check_parameters()
-        _, relatives = service.get_citizen(import_id, citizen_id)
+        check_parameters(allowed=("with_trashed",))
+        _, relatives = service.get_citizen(import_id, citizen_id, parse_visibility())
         base = f"/imports/{import_id}/citizens/{citizen_id}"
         return jsonapi_response(
             {

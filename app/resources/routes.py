@@ -6,6 +6,7 @@ from flask_rest_jsonapi_next import Api
 from app.resources.aggregates import Birthdays, TownAgeStats
 from app.resources.citizens import CitizenDetail, CitizenList
 from app.resources.imports import ImportDetail, ImportList
+from app.resources.permissions import require_permission
 from app.resources.relatives import CitizenRelatives
 
 ROUTES = (
@@ -25,6 +26,7 @@ ROUTES = (
 
 def build_api_blueprint() -> Blueprint:
     blueprint = Blueprint("api", __name__)
+    blueprint.before_request(require_permission)
     api = Api(blueprint=blueprint)
     for resource, view, url in ROUTES:
         api.route(resource, view, url)

@@ -37,29 +37,24 @@ def linkage(import_id: int, relative_ids: Iterable[int]) -> list[dict]:
 
 
 def citizen_resources(
-    rows: Iterable[Sequence], relatives: Mapping[int, list[int]], wanted: frozenset[str] | None
+    rows: Iterable[Sequence],
+    relatives: Mapping[int, list[int]],
+    wanted: frozenset[str] | None,
+    audit: bool = False,
 ) -> list[dict]:
     """Build citizen resource objects from rows in services.citizens.COLUMNS order.
 
-    `wanted` is the sparse fieldset, None for every member.
+    `wanted` is the sparse fieldset, None for every member. With `audit` (admins), a trashed
+    citizen's resource meta says who trashed it.
 
     Written as one flat loop because it runs for every citizen of a 100,000-citizen import.
     Dates and times stay Python objects: orjson writes them as ISO 8601, in C.
     """
     with_relatives = wanted is None or "relatives" in wanted
     resources = []
-    for (
-        import_id,
-        citizen_id,
-        town,
-        street,
-        building,
-        apartment,
-        name,
-        born,
-        gender,
-        deleted,
-    ) in rows:
+    for row in rows:
+        import_id, citizen_id, town, street, building, apartment, name, born, gender = row[:9]
+        deleted, deleted_by = row[9], row[10]
         base = f"/imports/{import_id}/citizens/{citizen_id}"
         attributes = {
             "citizen_id": citizen_id, "town": town, "street": street, "building": building,
@@ -82,5 +77,7 @@ def citizen_resources(
                     "links": {"self": base + "/relationships/relatives"},
                 }
             }
+        if audit and deleted_by is not None:
+            resource["meta"] = {"deleted_by": deleted_by}
         resources.append(resource)
     return resources

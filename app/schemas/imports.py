@@ -14,3 +14,5 @@ class ImportSchema(Schema):
     citizens_count = fields.Integer(dump_only=True)
     data_version = fields.Integer(dump_only=True)
     deleted_at = fields.DateTime(allow_none=True)
+    # Who trashed the import; filled in for admins only (see app.resources.imports).
+    audit = fields.ResourceMeta(dump_only=True)

@@ -1,4 +1,4 @@
-"""The two aggregates of an import, computed from one consistent snapshot of its rows."""
+"""The two aggregates of an import, from one consistent snapshot of its live rows."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -10,9 +10,9 @@ from app.domain.percentiles import town_age_percentiles
 from app.extensions import db
 from app.services.database import import_not_found
 from app.services.visibility import (
-    citizen_visible,
+    citizen_listed,
     citizens,
-    import_visible,
+    import_reachable,
     imports,
     kinship,
     relative_column,
@@ -37,7 +37,7 @@ def _begin_snapshot() -> None:
 
 def _data_version(import_id: int) -> int:
     version = db.session.execute(
-        select(imports.c.data_version).where(imports.c.id == import_id, import_visible())
+        select(imports.c.data_version).where(imports.c.id == import_id, import_reachable())
     ).scalar()
     if version is None:
         raise import_not_found(import_id)
@@ -62,7 +62,7 @@ def compute_town_age_stats(import_id: int, as_of: date) -> Aggregate:
     version = _data_version(import_id)
     rows = db.session.execute(
         select(citizens.c.town, citizens.c.birth_date).where(
-            citizens.c.import_id == import_id, citizen_visible()
+            citizens.c.import_id == import_id, citizen_listed()
         )
     ).all()
     stats = town_age_percentiles(rows, as_of)

@@ -1,8 +1,8 @@
-"""Citizens: read pages fast, create, update and trash, keeping kinship mutual."""
+"""Citizens: read pages fast, create, update, trash, restore and purge; kinship stays mutual."""
 
 from collections.abc import Collection
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Row
 
 from app.errors import Conflict, ObjectNotFound
@@ -10,20 +10,30 @@ from app.extensions import db
 from app.services import kinship as kin
 from app.services.database import import_not_found, write_to_import
 from app.services.query import apply_collection_query
-from app.services.visibility import citizen_visible, citizens, import_visible, imports
+from app.services.visibility import (
+    LIVE,
+    Visibility,
+    citizen_listed,
+    citizen_reachable,
+    citizens,
+    import_reachable,
+    imports,
+)
 
-# What a new citizen stores; reads add deleted_at. Citizen documents are built from rows in
-# COLUMNS order (app.schemas.citizens.citizen_resources).
+# What a new citizen stores; reads add the trash columns. Citizen documents are built from rows
+# in COLUMNS order (app.schemas.citizens.citizen_resources).
 STORED_COLUMNS = (
     "import_id", "citizen_id", "town", "street", "building", "apartment", "name", "birth_date",
     "gender",
 )  # fmt: skip
-COLUMNS = (*STORED_COLUMNS, "deleted_at")
+COLUMNS = (*STORED_COLUMNS, "deleted_at", "deleted_by")
+# Linkage and include show trashed relatives whenever the caller sees trash at all.
+LINKAGE_MODE = {mode: mode if mode is LIVE else Visibility.WITH_TRASHED for mode in Visibility}
 
 
-def ensure_import_visible(import_id: int) -> None:
+def ensure_import_reachable(import_id: int, mode: Visibility) -> None:
     found = db.session.execute(
-        select(imports.c.id).where(imports.c.id == import_id, import_visible())
+        select(imports.c.id).where(imports.c.id == import_id, import_reachable(mode))
     ).first()
     if found is None:
         raise import_not_found(import_id)
@@ -36,45 +46,51 @@ def citizen_not_found(import_id: int, citizen_id: int) -> ObjectNotFound:
     )
 
 
-def require_citizen(import_id: int, citizen_id: int) -> None:
-    if not kin.visible_ids(import_id, [citizen_id]):
+def require_citizen(import_id: int, citizen_id: int, mode: Visibility = LIVE) -> None:
+    if not kin.existing_ids(import_id, [citizen_id], mode):
         raise citizen_not_found(import_id, citizen_id)
 
 
-def citizen_rows(import_id: int):
+def citizen_rows(import_id: int, condition):
     return (
         select(*(citizens.c[name] for name in COLUMNS))
-        .where(citizens.c.import_id == import_id, citizen_visible())
+        .where(citizens.c.import_id == import_id, condition)
         .subquery("citizen_rows")
     )
 
 
-def list_citizens(import_id: int, query) -> tuple[int, list[Row], dict[int, list[int]]]:
-    """One page of visible citizens, the total that match, and their visible relatives."""
-    ensure_import_visible(import_id)
-    count, page = apply_collection_query(citizen_rows(import_id), query, ("citizen_id",))
-    whole_import = query.page_size == 0 and not query.filters
+def list_citizens(
+    import_id: int, query, mode: Visibility = LIVE
+) -> tuple[int, list[Row], dict[int, list[int]]]:
+    """One page of citizens, the total that match, and their relatives, as `mode` shows them."""
+    ensure_import_reachable(import_id, mode)
+    rows = citizen_rows(import_id, citizen_listed(mode))
+    count, page = apply_collection_query(rows, query, ("citizen_id",))
+    whole_import = query.page_size == 0 and not query.filters and mode is LIVE
     ids = None if whole_import else [row.citizen_id for row in page]
-    return count, page, kin.visible_relatives(import_id, ids)
+    return count, page, kin.visible_relatives(import_id, ids, LINKAGE_MODE[mode])
 
 
-def citizens_by_ids(import_id: int, ids: Collection[int]) -> tuple[list[Row], dict]:
-    """Visible citizens among `ids`, ordered by citizen_id, with their visible relatives."""
+def citizens_by_ids(
+    import_id: int, ids: Collection[int], mode: Visibility = LIVE
+) -> tuple[list[Row], dict]:
+    """Citizens among `ids` that `mode` reaches, ordered by citizen_id, with their relatives."""
     if not ids:
         return [], {}
-    rows = citizen_rows(import_id)
+    rows = citizen_rows(import_id, citizen_reachable(mode))
     found = db.session.execute(
         select(rows)
         .where(rows.c.citizen_id.in_(bindparam("ids", expanding=True)))
         .order_by(rows.c.citizen_id),
         {"ids": list(ids)},
     ).all()
-    return found, kin.visible_relatives(import_id, [row.citizen_id for row in found])
+    relatives = kin.visible_relatives(import_id, [r.citizen_id for r in found], LINKAGE_MODE[mode])
+    return found, relatives
 
 
-def get_citizen(import_id: int, citizen_id: int) -> tuple[Row, list[int]]:
-    ensure_import_visible(import_id)
-    found, relatives = citizens_by_ids(import_id, [citizen_id])
+def get_citizen(import_id: int, citizen_id: int, mode: Visibility = LIVE) -> tuple[Row, list[int]]:
+    ensure_import_reachable(import_id, mode)
+    found, relatives = citizens_by_ids(import_id, [citizen_id], mode)
     if not found:
         raise citizen_not_found(import_id, citizen_id)
     return found[0], relatives.get(citizen_id, [])
@@ -105,26 +121,32 @@ def create_citizen(import_id: int, values: dict, relative_ids: list[int] | None)
 
 
 def update_citizen(
-    import_id: int, citizen_id: int, values: dict, relative_ids: list[int] | None
+    import_id: int,
+    citizen_id: int,
+    values: dict,
+    relative_ids: list[int] | None,
+    mode: Visibility = LIVE,
+    restore: bool = False,
 ) -> None:
-    """Change attributes and, when given, replace the visible relatives."""
+    """Change attributes, replace the visible relatives when given, restore when asked."""
 
     def update_():
-        require_citizen(import_id, citizen_id)
-        if values:
+        require_citizen(import_id, citizen_id, mode)
+        changes = {**values, **({"deleted_at": None, "deleted_by": None} if restore else {})}
+        if changes:
             db.session.execute(
                 update(citizens)
                 .where(citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
-                .values(**values)
+                .values(**changes)
             )
         if relative_ids is not None:
             kin.require_relatives(import_id, relative_ids)
             kin.replace_relatives(import_id, citizen_id, relative_ids)
 
-    write_to_import(import_id, update_)
+    write_to_import(import_id, update_, mode)
 
 
-def trash_citizen(import_id: int, citizen_id: int) -> None:
+def trash_citizen(import_id: int, citizen_id: int, by: str) -> None:
     """Hide a citizen; its kinship rows stay, invisible, until it is restored or purged."""
 
     def trash():
@@ -133,14 +155,29 @@ def trash_citizen(import_id: int, citizen_id: int) -> None:
             .where(
                 citizens.c.import_id == import_id,
                 citizens.c.citizen_id == citizen_id,
-                citizen_visible(),
+                citizen_reachable(LIVE),
             )
-            .values(deleted_at=func.now())
+            .values(deleted_at=func.now(), deleted_by=by)
         )
         if trashed.rowcount == 0:
             raise citizen_not_found(import_id, citizen_id)
 
     write_to_import(import_id, trash)
+
+
+def purge_citizen(import_id: int, citizen_id: int) -> None:
+    """Delete a citizen, live or trashed, for good; its kinship rows on both sides go with it."""
+
+    def purge():
+        deleted = db.session.execute(
+            delete(citizens).where(
+                citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id
+            )
+        )
+        if deleted.rowcount == 0:
+            raise citizen_not_found(import_id, citizen_id)
+
+    write_to_import(import_id, purge, Visibility.WITH_TRASHED)
 
 
 def change_relatives(import_id: int, citizen_id: int, relative_ids: list[int], change) -> None:

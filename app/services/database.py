@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.errors import ObjectNotFound
 from app.extensions import db
-from app.services.visibility import import_visible, imports
+from app.services.visibility import LIVE, Visibility, import_reachable, imports
 
 T = TypeVar("T")
 # Serialisation failure and deadlock: the transaction did nothing and may simply run again.
@@ -26,7 +26,7 @@ def import_not_found(import_id: int) -> ObjectNotFound:
     return ObjectNotFound(f"Import {import_id} does not exist.", source={"parameter": "import_id"})
 
 
-def lock_import(import_id: int) -> int:
+def lock_import(import_id: int, mode: Visibility = LIVE) -> int:
     """Bump the import's data_version, which also row-locks it until commit; return the version.
 
     Every write to an import or its citizens starts here, so writes to one import run one at a
@@ -34,7 +34,7 @@ def lock_import(import_id: int) -> int:
     """
     version = db.session.execute(
         update(imports)
-        .where(imports.c.id == import_id, import_visible())
+        .where(imports.c.id == import_id, import_reachable(mode))
         .values(data_version=imports.c.data_version + 1)
         .returning(imports.c.data_version)
     ).scalar()
@@ -43,12 +43,15 @@ def lock_import(import_id: int) -> int:
     return version
 
 
-def write_to_import(import_id: int, work: Callable[[], T]) -> T:
-    """Run `work` in a transaction that holds the import's lock; retry it on contention."""
+def write_to_import(import_id: int, work: Callable[[], T], mode: Visibility = LIVE) -> T:
+    """Run `work` in a transaction that holds the import's lock; retry it on contention.
+
+    `mode` says whether a trashed import may be written (restore, permanent delete).
+    """
     retries = current_app.config["WRITE_RETRIES"]
     for attempt in range(retries + 1):
         try:
-            lock_import(import_id)
+            lock_import(import_id, mode)
             result = work()
             db.session.commit()
             return result

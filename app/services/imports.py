@@ -1,6 +1,6 @@
-"""Imports: create one in bulk, read, list and trash."""
+"""Imports: create one in bulk, read, list, trash, restore and delete for good."""
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Row
 
 from app.domain.kinship import kinship_rows
@@ -8,31 +8,38 @@ from app.extensions import db
 from app.services.citizens import STORED_COLUMNS
 from app.services.database import bulk_insert, import_not_found, write_to_import
 from app.services.query import apply_collection_query
-from app.services.visibility import citizen_visible, citizens, import_visible, imports, kinship
+from app.services.visibility import (
+    LIVE,
+    Visibility,
+    citizen_reachable,
+    citizens,
+    import_listed,
+    import_reachable,
+    imports,
+    kinship,
+)
 
 
-def citizens_count():
+def citizens_count(mode: Visibility):
+    """Live citizens; with trash in view (with_trashed, only_trashed), every citizen."""
     return (
         select(func.count())
-        .where(citizens.c.import_id == imports.c.id, citizen_visible())
+        .where(citizens.c.import_id == imports.c.id, citizen_reachable(mode))
         .scalar_subquery()
         .label("citizens_count")
     )
 
 
-def import_rows():
-    """A selectable of visible imports with their attributes, ready to filter, sort and page."""
+def import_rows(condition, mode: Visibility):
+    """A selectable of imports with their attributes, ready to filter, sort and page."""
     return (
         select(
-            imports.c.id,
-            imports.c.created_at,
-            imports.c.data_version,
-            imports.c.deleted_at,
-            citizens_count(),
+            imports.c.id, imports.c.created_at, imports.c.data_version, imports.c.deleted_at,
+            imports.c.deleted_by, citizens_count(mode),
         )
-        .where(import_visible())
+        .where(condition)
         .subquery("import_rows")
-    )
+    )  # fmt: skip
 
 
 def create_import(parsed_citizens: list[dict]) -> int:
@@ -45,20 +52,11 @@ def create_import(parsed_citizens: list[dict]) -> int:
             citizens,
             STORED_COLUMNS,
             (
-                (
-                    import_id,
-                    c["citizen_id"],
-                    c["town"],
-                    c["street"],
-                    c["building"],
-                    c["apartment"],
-                    c["name"],
-                    c["birth_date"],
-                    c["gender"],
-                )
+                (import_id, c["citizen_id"], c["town"], c["street"], c["building"],
+                 c["apartment"], c["name"], c["birth_date"], c["gender"])
                 for c in parsed_citizens
             ),
-        )
+        )  # fmt: skip
         bulk_insert(
             kinship,
             ("import_id", "citizen_id", "relative_id"),
@@ -71,22 +69,51 @@ def create_import(parsed_citizens: list[dict]) -> int:
     return import_id
 
 
-def get_import(import_id: int) -> Row:
-    rows = import_rows()
+def get_import(import_id: int, mode: Visibility = LIVE) -> Row:
+    rows = import_rows(import_reachable(mode), mode)
     row = db.session.execute(select(rows).where(rows.c.id == import_id)).first()
     if row is None:
         raise import_not_found(import_id)
     return row
 
 
-def list_imports(query) -> tuple[int, list[Row]]:
-    return apply_collection_query(import_rows(), query, default_order=("id",))
+def list_imports(query, mode: Visibility = LIVE) -> tuple[int, list[Row]]:
+    return apply_collection_query(import_rows(import_listed(mode), mode), query, ("id",))
 
 
-def trash_import(import_id: int) -> None:
+def trash_import(import_id: int, by: str) -> None:
+    """Hide the import and, without writing to them, all its citizens."""
+
     def trash():
         db.session.execute(
-            update(imports).where(imports.c.id == import_id).values(deleted_at=func.now())
+            update(imports)
+            .where(imports.c.id == import_id)
+            .values(deleted_at=func.now(), deleted_by=by)
         )
 
     write_to_import(import_id, trash)
+
+
+def restore_import(import_id: int) -> None:
+    """Bring a trashed import back with exactly the citizens that were visible before."""
+
+    def restore():
+        db.session.execute(
+            update(imports)
+            .where(imports.c.id == import_id)
+            .values(deleted_at=None, deleted_by=None)
+        )
+
+    write_to_import(import_id, restore, Visibility.WITH_TRASHED)
+
+
+def purge_import(import_id: int) -> None:
+    """Delete an import, live or trashed, with its citizens and kinship, for good."""
+    try:
+        deleted = db.session.execute(delete(imports).where(imports.c.id == import_id))
+        if deleted.rowcount == 0:
+            raise import_not_found(import_id)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise

@@ -12,14 +12,25 @@ from sqlalchemy import and_, bindparam, delete, or_, select
 from app.domain.kinship import replace_relatives_rows
 from app.errors import RelatedObjectNotFound
 from app.extensions import db
-from app.services.visibility import citizen_visible, citizens, kinship, visible_kinship
+from app.services.visibility import (
+    LIVE,
+    Visibility,
+    citizen_reachable,
+    citizens,
+    kinship,
+    visible_kinship,
+)
 
 RELATIVES_POINTER = "/data/relationships/relatives/data"
 
 
-def visible_relatives(import_id: int, ids: Collection[int] | None = None) -> dict[int, list[int]]:
-    """Map citizen_id -> sorted visible relative ids, for `ids` or (None) the whole import."""
-    statement = visible_kinship(import_id).order_by(kinship.c.citizen_id, kinship.c.relative_id)
+def visible_relatives(
+    import_id: int, ids: Collection[int] | None = None, mode: Visibility = LIVE
+) -> dict[int, list[int]]:
+    """Map citizen_id -> sorted relative ids seen under `mode`, for `ids` or (None) all."""
+    statement = visible_kinship(import_id, mode).order_by(
+        kinship.c.citizen_id, kinship.c.relative_id
+    )
     params = {}
     if ids is not None:
         if not ids:
@@ -32,7 +43,8 @@ def visible_relatives(import_id: int, ids: Collection[int] | None = None) -> dic
     return grouped
 
 
-def visible_ids(import_id: int, ids: Iterable[int]) -> set[int]:
+def existing_ids(import_id: int, ids: Iterable[int], mode: Visibility = LIVE) -> set[int]:
+    """The citizen_ids among `ids` that exist for the caller (under `mode`)."""
     ids = list(ids)
     if not ids:
         return set()
@@ -41,7 +53,7 @@ def visible_ids(import_id: int, ids: Iterable[int]) -> set[int]:
             select(citizens.c.citizen_id).where(
                 citizens.c.import_id == import_id,
                 citizens.c.citizen_id.in_(bindparam("ids", expanding=True)),
-                citizen_visible(),
+                citizen_reachable(mode),
             ),
             {"ids": ids},
         ).scalars()
@@ -52,7 +64,7 @@ def require_relatives(
     import_id: int, ids: list[int], also_valid=frozenset(), pointer: str = RELATIVES_POINTER
 ) -> None:
     """404 for the first relative that does not exist for the caller (missing or trashed)."""
-    found = visible_ids(import_id, set(ids) - set(also_valid)) | set(also_valid)
+    found = existing_ids(import_id, set(ids) - set(also_valid)) | set(also_valid)
     for index, relative_id in enumerate(ids):
         if relative_id not in found:
             raise RelatedObjectNotFound(

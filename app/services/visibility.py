@@ -1,10 +1,12 @@
 """Which rows a reader may see: the one place that hides trashed imports and citizens.
 
-Every read of the fast paths and aggregates builds its WHERE clauses from these functions, so a
-trashed record cannot leak through one query that forgot about it.
+Every query of the services builds its conditions from these functions, given the caller's
+`Visibility`. The default is LIVE everywhere, so a query that is not told otherwise hides trash.
 """
 
-from sqlalchemy import select
+from enum import Enum
+
+from sqlalchemy import select, true
 from sqlalchemy.sql import ColumnElement
 
 from app.models import Citizen, ImportBatch, Kinship
@@ -14,36 +16,72 @@ citizens = Citizen.__table__
 kinship = Kinship.__table__
 
 
-def import_visible(table=imports) -> ColumnElement[bool]:
-    return table.c.deleted_at.is_(None)
+class Visibility(Enum):
+    LIVE = "live"  # the default: trashed records do not exist
+    WITH_TRASHED = "with_trashed"  # live and trashed alike
+    ONLY_TRASHED = "only_trashed"  # a collection's trashed members; their parents as WITH_TRASHED
+
+    @property
+    def reaches_trash(self) -> bool:
+        """Whether records addressed by URL or linkage may be trashed ones."""
+        return self is not Visibility.LIVE
 
 
-def citizen_visible(table=citizens) -> ColumnElement[bool]:
-    return table.c.deleted_at.is_(None)
+LIVE = Visibility.LIVE
 
 
-def kinship_end_visible(end: str) -> ColumnElement[bool]:
-    """True when the citizen at one end ("citizen_id" or "relative_id") of a kinship row is visible.
+def _listed(table, mode: Visibility) -> ColumnElement[bool]:
+    if mode is Visibility.ONLY_TRASHED:
+        return table.c.deleted_at.is_not(None)
+    return true() if mode.reaches_trash else table.c.deleted_at.is_(None)
+
+
+def _reachable(table, mode: Visibility) -> ColumnElement[bool]:
+    return true() if mode.reaches_trash else table.c.deleted_at.is_(None)
+
+
+def import_listed(mode: Visibility = LIVE, table=imports) -> ColumnElement[bool]:
+    """Imports that a collection of imports shows."""
+    return _listed(table, mode)
+
+
+def import_reachable(mode: Visibility = LIVE, table=imports) -> ColumnElement[bool]:
+    """Imports that a URL may address: a parent is found even when only its trash is listed."""
+    return _reachable(table, mode)
+
+
+def citizen_listed(mode: Visibility = LIVE, table=citizens) -> ColumnElement[bool]:
+    return _listed(table, mode)
+
+
+def citizen_reachable(mode: Visibility = LIVE, table=citizens) -> ColumnElement[bool]:
+    return _reachable(table, mode)
+
+
+def kinship_end_visible(end: str, mode: Visibility = LIVE) -> ColumnElement[bool]:
+    """Whether the citizen at one end ("citizen_id" or "relative_id") of a kinship row is seen.
 
     A scalar subquery on purpose: PostgreSQL never turns it into a join, so it stays one
     primary-key lookup per kinship row. As a JOIN or EXISTS, the planner (believing a new import
     has one row, as it does with fresh or stale statistics) scans the whole import's citizens
     once per kinship row: 10 million rows and a second for a 10,000-citizen import.
     """
+    if mode.reaches_trash:
+        return true()
     other = citizens.alias(f"{end}_citizen")
     return (
-        select(citizen_visible(other))
+        select(citizen_reachable(mode, other))
         .where(other.c.import_id == kinship.c.import_id, other.c.citizen_id == kinship.c[end])
         .scalar_subquery()
     )
 
 
-def visible_kinship(import_id: int):
-    """Kinship rows of one import whose both ends are visible."""
+def visible_kinship(import_id: int, mode: Visibility = LIVE):
+    """Kinship rows of one import whose both ends are seen under `mode`."""
     return select(kinship.c.citizen_id, kinship.c.relative_id).where(
         kinship.c.import_id == import_id,
-        kinship_end_visible("citizen_id"),
-        kinship_end_visible("relative_id"),
+        kinship_end_visible("citizen_id", mode),
+        kinship_end_visible("relative_id", mode),
     )
 
 

@@ -21,14 +21,14 @@ def make_import(client):
 
 
 @pytest.fixture
-def client_with(database_url, app):
+def client_with(database_url, app, tokens):
     """Build a JSON:API client for an app with extra configuration (`app` empties the tables)."""
     built = []
 
     def make(**config) -> JsonApiClient:
         custom = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **config})
         built.append(custom)
-        return JsonApiClient(custom.test_client())
+        return JsonApiClient(custom.test_client(), tokens["editor"])
 
     yield make
     for custom in built:

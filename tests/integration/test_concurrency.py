@@ -14,11 +14,12 @@ HEADERS = {"Content-Type": "application/vnd.api+json", "Accept": "application/vn
 
 
 @pytest.fixture
-def server(app):
+def server(app, tokens):
     """The app on a real threaded HTTP server, so requests truly run at the same time."""
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
+    HEADERS["Authorization"] = f"Bearer {tokens['editor']}"
     yield f"http://127.0.0.1:{http.server_port}"
     http.shutdown()
     thread.join()

@@ -17,7 +17,9 @@ def test_an_import_of_100000_citizens_round_trips(client, sql):
     # Read with the bare Flask client: schema-validating 100,000 resources costs ~100 s, so the
     # document is checked with every 1,000th resource (the same builder is validated in full by
     # every other test).
-    response = client.flask.get("/imports/1/citizens?page[size]=0")
+    response = client.flask.get(
+        "/imports/1/citizens?page[size]=0", headers={"Authorization": f"Bearer {client.token}"}
+    )
     assert response.status_code == 200
     document = orjson.loads(response.data)
     assert_valid_document({**document, "data": document["data"][::1000]})

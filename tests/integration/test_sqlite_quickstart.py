@@ -16,7 +16,10 @@ def sqlite_client(tmp_path, monkeypatch):
     app = create_app("development", {"SQLALCHEMY_DATABASE_URI": uri})
     with app.app_context():
         upgrade()
-    yield JsonApiClient(app.test_client())
+    # The README's way to get a token for the development server.
+    created = app.test_cli_runner().invoke(args=["tokens", "create", "me", "--role", "admin"])
+    assert created.exit_code == 0, created.output
+    yield JsonApiClient(app.test_client(), created.stdout.strip().splitlines()[-1])
     with app.app_context():
         db.engine.dispose()
 

@@ -1,0 +1,76 @@
+"""Bearer tokens: created once, stored as a hash, checked in constant time, revocable."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select, update
+
+from app.extensions import db
+from app.models import ROLES, ApiToken
+
+tokens = ApiToken.__table__
+RANK = {role: rank for rank, role in enumerate(ROLES)}
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    role: str
+
+    def may(self, role: str) -> bool:
+        """Whether this caller's role includes `role` (admin > editor > reader)."""
+        return RANK[self.role] >= RANK[role]
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(name: str, role: str) -> str:
+    """Store a new token for `name` and return it; this is the only time it is ever shown."""
+    if role not in RANK:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    key, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    db.session.execute(
+        insert(tokens).values(key=key, name=name, role=role, secret_hash=_hash(secret))
+    )
+    db.session.commit()
+    return f"{key}.{secret}"
+
+
+def authenticate(token: str) -> Caller | None:
+    """The caller a token belongs to, or None for a malformed, unknown or revoked token."""
+    key, _, secret = token.partition(".")
+    if not key or not secret or len(key) > 32:
+        return None
+    row = db.session.execute(
+        select(tokens.c.name, tokens.c.role, tokens.c.secret_hash).where(
+            tokens.c.key == key, tokens.c.revoked_at.is_(None)
+        )
+    ).first()
+    # Hash first, then compare in constant time, so timing says nothing about the secret.
+    presented = _hash(secret)
+    if row is None or not hmac.compare_digest(presented, row.secret_hash):
+        return None
+    return Caller(row.name, row.role)
+
+
+def list_tokens() -> list:
+    return db.session.execute(
+        select(tokens.c.name, tokens.c.role, tokens.c.created_at, tokens.c.revoked_at).order_by(
+            tokens.c.name
+        )
+    ).all()
+
+
+def revoke_token(name: str) -> bool:
+    """Revoke the token of `name`; False when there is no such live token."""
+    revoked = db.session.execute(
+        update(tokens)
+        .where(tokens.c.name == name, tokens.c.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+    )
+    db.session.commit()
+    return revoked.rowcount > 0

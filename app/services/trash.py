@@ -1,0 +1,71 @@
+"""Trash older than a retention period: find it, and delete it for good."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import groupby
+
+from sqlalchemy import bindparam, delete, select
+
+from app.extensions import db
+from app.services.database import write_to_import
+from app.services.imports import purge_import
+from app.services.visibility import Visibility, citizens, imports
+
+
+@dataclass
+class TrashReport:
+    """What is (or was) old enough to purge."""
+
+    cutoff: datetime
+    imports: list[int] = field(default_factory=list)
+    citizens: list[tuple[int, int]] = field(default_factory=list)  # (import_id, citizen_id)
+
+
+def find_old_trash(older_than: timedelta) -> TrashReport:
+    cutoff = datetime.now(UTC) - older_than
+    report = TrashReport(cutoff)
+    report.imports = list(
+        db.session.execute(
+            select(imports.c.id)
+            .where(imports.c.deleted_at.is_not(None), imports.c.deleted_at < cutoff)
+            .order_by(imports.c.id)
+        ).scalars()
+    )
+    purged_imports = set(report.imports)
+    report.citizens = [
+        (import_id, citizen_id)
+        for import_id, citizen_id in db.session.execute(
+            select(citizens.c.import_id, citizens.c.citizen_id)
+            .where(citizens.c.deleted_at.is_not(None), citizens.c.deleted_at < cutoff)
+            .order_by(citizens.c.import_id, citizens.c.citizen_id)
+        )
+        if import_id not in purged_imports  # they go with their import
+    ]
+    db.session.rollback()
+    return report
+
+
+def purge_old_trash(older_than: timedelta) -> TrashReport:
+    """Delete trash older than `older_than`; one transaction per import, bumping its version."""
+    report = find_old_trash(older_than)
+    for import_id in report.imports:
+        purge_import(import_id)
+    for import_id, group in groupby(report.citizens, key=lambda pair: pair[0]):
+        ids = [citizen_id for _, citizen_id in group]
+        write_to_import(
+            import_id, lambda i=import_id, c=ids: _delete_citizens(i, c, report.cutoff),
+            Visibility.WITH_TRASHED,
+        )  # fmt: skip
+    return report
+
+
+def _delete_citizens(import_id: int, citizen_ids: list[int], cutoff: datetime) -> None:
+    # Re-checked under the import's lock: a citizen restored since it was found stays.
+    db.session.execute(
+        delete(citizens).where(
+            citizens.c.import_id == import_id,
+            citizens.c.citizen_id.in_(bindparam("ids", expanding=True)),
+            citizens.c.deleted_at < cutoff,
+        ),
+        {"ids": citizen_ids},
+    )
