@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import signal
 import statistics
@@ -19,6 +18,7 @@ from benchmarks.dataset import DEFAULT_SEED, generate_citizens, import_document
 from benchmarks.server import (
     BenchError,
     Gunicorn,
+    create_token,
     drop_database,
     freeze_statistics,
     migrate,
@@ -78,16 +78,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def auth_headers() -> dict[str, str]:
-    """Return the Authorization header for BENCH_TOKEN, or none when it is unset."""
-    token = os.environ.get("BENCH_TOKEN")
-    return {"Authorization": f"Bearer {token}"} if token else {}
-
-
-def new_session() -> requests.Session:
-    """Return a keep-alive session sending the JSON:API Accept header and any auth."""
+def new_session(token: str) -> requests.Session:
+    """Return a keep-alive session sending the JSON:API Accept header and the bearer token."""
     session = requests.Session()
-    session.headers.update({"Accept": MEDIA_TYPE, **auth_headers()})
+    session.headers.update({"Accept": MEDIA_TYPE, "Authorization": f"Bearer {token}"})
     return session
 
 
@@ -177,10 +171,10 @@ def arm_planner_trap(
 
 
 def measure(
-    args: argparse.Namespace, server: Gunicorn, body: bytes
+    args: argparse.Namespace, server: Gunicorn, body: bytes, token: str
 ) -> dict[str, list[tuple[float, int]]]:
     """Optionally arm the trap, warm up, then run the measured rounds."""
-    session = new_session()
+    session = new_session(token)
     if args.planner_trap:
         for line in arm_planner_trap(session, server, args, body):
             print(f"trap statistics: {line}", flush=True)
@@ -236,7 +230,7 @@ def run(args: argparse.Namespace) -> None:
         server = Gunicorn(env, args.port, args.workers)
         try:
             server.start()
-            results = measure(args, server, body)
+            results = measure(args, server, body, create_token(env))
             peaks = server.peak_rss_mb()  # read before stopping: VmHWM dies with the process
         except (BenchError, requests.RequestException) as exc:
             log = server.log_tail()

@@ -85,6 +85,21 @@ def migrate(env: dict[str, str]) -> None:
         )
 
 
+def create_token(env: dict[str, str]) -> str:
+    """Create an admin token with `manage.py tokens create`; it prints the token last."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "tokens", "create", "benchmark", "--role", "admin"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"tokens create exited with {result.returncode}\n{result.stderr}")
+    return result.stdout.strip().splitlines()[-1]
+
+
 def freeze_statistics(pg: str, name: str) -> list[str]:
     """ANALYZE the database with autovacuum off; return import_id MCV lists as evidence."""
     with psycopg.connect(database_url(pg, name), autocommit=True) as conn:
