@@ -1,5 +1,7 @@
 """Imports: create one in bulk, read, list, trash, restore and delete for good."""
 
+from datetime import datetime
+
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Row
 
@@ -107,13 +109,21 @@ def restore_import(import_id: int) -> None:
     write_to_import(import_id, restore, Visibility.WITH_TRASHED)
 
 
-def purge_import(import_id: int) -> None:
-    """Delete an import, live or trashed, with its citizens and kinship, for good."""
+def purge_import(import_id: int, trashed_before: datetime | None = None) -> bool:
+    """Delete an import, live or trashed, with its citizens and kinship, for good.
+
+    With `trashed_before` (the retention purge) only an import still trashed before then goes,
+    checked in the DELETE itself, so one restored meanwhile stays; False when nothing went.
+    """
+    condition = imports.c.id == import_id
+    if trashed_before is not None:
+        condition &= imports.c.deleted_at < trashed_before
     try:
-        deleted = db.session.execute(delete(imports).where(imports.c.id == import_id))
-        if deleted.rowcount == 0:
+        deleted = db.session.execute(delete(imports).where(condition))
+        if deleted.rowcount == 0 and trashed_before is None:
             raise import_not_found(import_id)
         db.session.commit()
+        return deleted.rowcount > 0
     except BaseException:
         db.session.rollback()
         raise

@@ -48,8 +48,7 @@ def find_old_trash(older_than: timedelta) -> TrashReport:
 def purge_old_trash(older_than: timedelta) -> TrashReport:
     """Delete trash older than `older_than`; one transaction per import, bumping its version."""
     report = find_old_trash(older_than)
-    for import_id in report.imports:
-        purge_import(import_id)
+    report.imports = [i for i in report.imports if purge_import(i, trashed_before=report.cutoff)]
     for import_id, group in groupby(report.citizens, key=lambda pair: pair[0]):
         ids = [citizen_id for _, citizen_id in group]
         write_to_import(
