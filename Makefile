@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench bench-trap clean
+.PHONY: run test lint format dredd bench bench-trap clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ run: $(VENV)/.prod
 test: lint
 	$(BIN)/python -m pytest
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+## dredd: prove the API Blueprint (docs/api) true against the service under gunicorn
+dredd: $(VENV)/.dev node_modules/.installed
+	$(BIN)/python hooks/run.py
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -43,4 +51,4 @@ bench-trap: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.run --planner-trap
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules build instance .pytest_cache .ruff_cache

@@ -1,6 +1,7 @@
 """Configuration classes, chosen by APP_CONFIG; every setting comes from the environment."""
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -25,6 +26,13 @@ class Config:
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", 100))
     # How often a write retries after a serialisation failure or deadlock before giving up.
     WRITE_RETRIES = int(os.environ.get("WRITE_RETRIES", 5))
+    # Trash older than this is purged by the periodic task (and by `trash purge` when asked).
+    TRASH_RETENTION_DAYS = int(os.environ.get("TRASH_RETENTION_DAYS", 30))
+    # How long a queued recompute keeps others for the same import from queueing.
+    RECOMPUTE_MARK_SECONDS = int(os.environ.get("RECOMPUTE_MARK_SECONDS", 300))
+    SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", 60))
+    # Seconds before the broker hands an unacknowledged task (its worker died) to another worker.
+    BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("BROKER_VISIBILITY_TIMEOUT", 300))
 
 
 class DevelopmentConfig(Config):
@@ -51,6 +59,35 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def celery_settings(config: Mapping) -> dict:
+    """Celery's configuration; without REDIS_URL tasks run in-process, right away."""
+    return {
+        "broker_url": config["REDIS_URL"] or "memory://",
+        "task_always_eager": not config["REDIS_URL"],
+        "task_ignore_result": True,
+        # A task is acknowledged after it ran; a worker killed mid-task gives it back.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        # A write must not wait long on a broker that is down: connect fast, fail, log.
+        "broker_connection_timeout": 1,
+        "broker_connection_retry_on_startup": True,
+        "task_publish_retry": False,
+        "broker_transport_options": {
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 2,
+            "visibility_timeout": config["BROKER_VISIBILITY_TIMEOUT"],
+        },
+        "beat_schedule": {
+            "sweep-stale-aggregates": {
+                "task": "app.tasks.sweep_stale_aggregates",
+                "schedule": config["SWEEP_INTERVAL_SECONDS"],
+            },
+            "purge-old-trash": {"task": "app.tasks.purge_old_trash", "schedule": 24 * 3600},
+        },
+    }
 
 
 def config_for(name: str | None) -> type[Config]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from config import config_for
+from config import celery_settings, config_for
 
 
 def create_app(config_name: str | None = None, test_config: dict | None = None) -> Flask:
@@ -17,17 +17,22 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
 
     from app.commands import register_commands
     from app.errors import register_error_handlers
-    from app.extensions import db, enable_sqlite_foreign_keys, migrate
+    from app.extensions import celery_init_app, db, enable_sqlite_foreign_keys, migrate
     from app.jsonapi import init_protocol
+    from app.receivers import connect_receivers
     from app.resources import health
     from app.resources.converters import IdConverter
     from app.resources.routes import build_api_blueprint
+    from app.signals import install_commit_hooks
 
     app.url_map.converters["id"] = IdConverter
     db.init_app(app)
     with app.app_context():
         enable_sqlite_foreign_keys(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    install_commit_hooks(db.session.session_factory.class_)
+    celery_init_app(app, celery_settings(app.config))
+    connect_receivers()
     init_protocol(app)
     register_error_handlers(app)
     app.register_blueprint(build_api_blueprint())

@@ -22,6 +22,7 @@ def aggregate_meta(aggregate) -> dict:
     return {
         "data_version": aggregate.data_version,
         "computed_at": aggregate.computed_at.isoformat(),
+        "from_store": aggregate.from_store,
     }
 
 
@@ -31,8 +32,8 @@ class Birthdays(JsonApiDetail):
 
     def get(self, import_id: int):
         check_parameters()
-        aggregate = service.compute_birthdays(import_id)
-        document = BirthdaysSchema().dump({"id": str(import_id), "months": aggregate.value})
+        aggregate = service.current_birthdays(import_id)
+        document = BirthdaysSchema().dump({"id": str(import_id), "months": aggregate.document})
         document["meta"] = aggregate_meta(aggregate)
         return jsonapi_response(document)
 
@@ -46,8 +47,8 @@ class TownAgeStats(JsonApiList):
         as_of = datetime.now(UTC).date()
         if "as_of" in request.args:
             as_of = parse_date("as_of", request.args["as_of"])
-        aggregate = service.compute_town_age_stats(import_id, as_of)
-        stats = [{"id": f"{import_id}.{s['town']}", **s} for s in aggregate.value]
+        aggregate = service.current_percentiles(import_id, as_of)
+        stats = [{"id": f"{import_id}.{s['town']}", **s} for s in aggregate.document]
         selected = select_in_memory(stats, query, default_key="town")
         document = TownAgeStatSchema(many=True).dump(page_slice(selected, query))
         document["links"] = pagination_links(query, len(selected))

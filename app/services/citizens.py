@@ -5,6 +5,7 @@ from collections.abc import Collection
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Row
 
+from app import signals
 from app.errors import Conflict, ObjectNotFound
 from app.extensions import db
 from app.services import kinship as kin
@@ -19,6 +20,7 @@ from app.services.visibility import (
     import_reachable,
     imports,
 )
+from app.signals import announce
 
 # What a new citizen stores; reads add the trash columns. Citizen documents are built from rows
 # in COLUMNS order (app.schemas.citizens.citizen_resources).
@@ -116,6 +118,7 @@ def create_citizen(import_id: int, values: dict, relative_ids: list[int] | None)
         if relative_ids:
             kin.require_relatives(import_id, relative_ids, also_valid={citizen_id})
             kin.add_relatives(import_id, citizen_id, relative_ids)
+        announce(db.session, signals.citizen_created, import_id, [citizen_id])
 
     write_to_import(import_id, create)
 
@@ -142,6 +145,9 @@ def update_citizen(
         if relative_ids is not None:
             kin.require_relatives(import_id, relative_ids)
             kin.replace_relatives(import_id, citizen_id, relative_ids)
+        if restore:
+            announce(db.session, signals.citizen_restored, import_id, [citizen_id])
+        announce(db.session, signals.citizen_updated, import_id, [citizen_id])
 
     write_to_import(import_id, update_, mode)
 
@@ -161,6 +167,7 @@ def trash_citizen(import_id: int, citizen_id: int, by: str) -> None:
         )
         if trashed.rowcount == 0:
             raise citizen_not_found(import_id, citizen_id)
+        announce(db.session, signals.citizen_trashed, import_id, [citizen_id])
 
     write_to_import(import_id, trash)
 
@@ -176,6 +183,7 @@ def purge_citizen(import_id: int, citizen_id: int) -> None:
         )
         if deleted.rowcount == 0:
             raise citizen_not_found(import_id, citizen_id)
+        announce(db.session, signals.citizen_purged, import_id, [citizen_id])
 
     write_to_import(import_id, purge, Visibility.WITH_TRASHED)
 
@@ -187,5 +195,6 @@ def change_relatives(import_id: int, citizen_id: int, relative_ids: list[int], c
         require_citizen(import_id, citizen_id)
         kin.require_relatives(import_id, relative_ids, pointer="/data")
         change(import_id, citizen_id, relative_ids)
+        announce(db.session, signals.citizen_updated, import_id, [citizen_id, *relative_ids])
 
     write_to_import(import_id, work)

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Row
 
+from app import signals
 from app.domain.kinship import kinship_rows
 from app.extensions import db
 from app.services.citizens import STORED_COLUMNS
@@ -20,6 +21,7 @@ from app.services.visibility import (
     imports,
     kinship,
 )
+from app.signals import announce
 
 
 def citizens_count(mode: Visibility):
@@ -64,6 +66,7 @@ def create_import(parsed_citizens: list[dict]) -> int:
             ("import_id", "citizen_id", "relative_id"),
             ((import_id, c, r) for c, r in kinship_rows(parsed_citizens)),
         )
+        announce(db.session, signals.import_created, import_id)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -92,6 +95,7 @@ def trash_import(import_id: int, by: str) -> None:
             .where(imports.c.id == import_id)
             .values(deleted_at=func.now(), deleted_by=by)
         )
+        announce(db.session, signals.import_trashed, import_id)
 
     write_to_import(import_id, trash)
 
@@ -105,6 +109,7 @@ def restore_import(import_id: int) -> None:
             .where(imports.c.id == import_id)
             .values(deleted_at=None, deleted_by=None)
         )
+        announce(db.session, signals.import_restored, import_id)
 
     write_to_import(import_id, restore, Visibility.WITH_TRASHED)
 
@@ -122,6 +127,8 @@ def purge_import(import_id: int, trashed_before: datetime | None = None) -> bool
         deleted = db.session.execute(delete(imports).where(condition))
         if deleted.rowcount == 0 and trashed_before is None:
             raise import_not_found(import_id)
+        if deleted.rowcount:
+            announce(db.session, signals.import_purged, import_id)
         db.session.commit()
         return deleted.rowcount > 0
     except BaseException:

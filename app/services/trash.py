@@ -6,10 +6,12 @@ from itertools import groupby
 
 from sqlalchemy import bindparam, delete, select
 
+from app import signals
 from app.extensions import db
 from app.services.database import write_to_import
 from app.services.imports import purge_import
 from app.services.visibility import Visibility, citizens, imports
+from app.signals import announce
 
 
 @dataclass
@@ -60,7 +62,7 @@ def purge_old_trash(older_than: timedelta) -> TrashReport:
 
 def _delete_citizens(import_id: int, citizen_ids: list[int], cutoff: datetime) -> None:
     # Re-checked under the import's lock: a citizen restored since it was found stays.
-    db.session.execute(
+    purged = db.session.execute(
         delete(citizens).where(
             citizens.c.import_id == import_id,
             citizens.c.citizen_id.in_(bindparam("ids", expanding=True)),
@@ -68,3 +70,5 @@ def _delete_citizens(import_id: int, citizen_ids: list[int], cutoff: datetime) -
         ),
         {"ids": citizen_ids},
     )
+    if purged.rowcount:
+        announce(db.session, signals.citizen_purged, import_id, citizen_ids)

@@ -1,0 +1,31 @@
+"""The stored_aggregates table: each import's last computed aggregates, stamped with a version."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.types import UtcDateTime
+
+Document = JSON().with_variant(JSONB(), "postgresql")
+KINDS = ("birthdays", "town-age-stats")
+
+
+class StoredAggregate(db.Model):
+    """One aggregate of one import as of `data_version` (percentiles: as of the day `as_of`)."""
+
+    __tablename__ = "stored_aggregates"
+    __table_args__ = (
+        CheckConstraint("kind IN ('birthdays', 'town-age-stats')", name="kind_known"),
+    )
+
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    data_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    as_of: Mapped[date | None] = mapped_column(Date)
+    document: Mapped[object] = mapped_column(Document, nullable=False)

@@ -1,0 +1,57 @@
+"""Change signals: announced inside a transaction, sent only once it has committed.
+
+Services call `announce()` as they write; nothing is sent until the session commits, and a
+rollback forgets everything announced. Each signal carries ids only: `import_id` and
+`citizen_ids`. After the individual signals, `changes_committed` says once which imports the
+commit touched, for receivers that care about "something changed here" rather than what.
+"""
+
+from collections import defaultdict
+
+from blinker import Namespace
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+namespace = Namespace()
+
+import_created = namespace.signal("import-created")
+import_trashed = namespace.signal("import-trashed")
+import_restored = namespace.signal("import-restored")
+import_purged = namespace.signal("import-purged")
+citizen_created = namespace.signal("citizen-created")
+citizen_updated = namespace.signal("citizen-updated")
+citizen_trashed = namespace.signal("citizen-trashed")
+citizen_restored = namespace.signal("citizen-restored")
+citizen_purged = namespace.signal("citizen-purged")
+changes_committed = namespace.signal("changes-committed")
+
+PENDING = "announced_changes"
+
+
+def announce(session: Session, signal, import_id: int, citizen_ids=()) -> None:
+    """Queue `signal` for `import_id` (and citizens) to be sent when `session` commits."""
+    session.info.setdefault(PENDING, []).append((signal, import_id, tuple(citizen_ids)))
+
+
+def _send_after_commit(session: Session) -> None:
+    announced = session.info.pop(PENDING, [])
+    if not announced:
+        return
+    grouped = defaultdict(list)  # one send per signal and import, citizens merged
+    for signal, import_id, citizen_ids in announced:
+        grouped[(signal, import_id)].extend(citizen_ids)
+    for (signal, import_id), citizen_ids in grouped.items():
+        signal.send("citizens-analyzer", import_id=import_id, citizen_ids=tuple(citizen_ids))
+    import_ids = frozenset(import_id for _, import_id in grouped)
+    changes_committed.send("citizens-analyzer", import_ids=import_ids)
+
+
+def _forget_after_rollback(session: Session, _previous_transaction) -> None:
+    session.info.pop(PENDING, None)
+
+
+def install_commit_hooks(session_class: type[Session]) -> None:
+    """Make sessions of `session_class` send their announced signals after each commit."""
+    if not event.contains(session_class, "after_commit", _send_after_commit):
+        event.listen(session_class, "after_commit", _send_after_commit)
+        event.listen(session_class, "after_soft_rollback", _forget_after_rollback)

@@ -1,0 +1,15 @@
+"""Hooks for the aggregate transactions."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import dredd_hooks as hooks  # noqa: E402
+import support  # noqa: E402
+
+
+@hooks.before("Town age statistics > Age percentiles by town > Read the percentiles > Example 2")
+@support.guarded
+def a_date_that_is_not_a_date(transaction):
+    support.send_to(transaction, "/imports/1/towns/stat/percentile/age", as_of="2026-02-30")
