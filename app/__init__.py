@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import orjson
 from flask import Flask
 
 from config import celery_settings, config_for
@@ -44,6 +45,9 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
 def _prepare_database_settings(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    # JSON columns (the stored aggregates) go through orjson: ~10x faster than the stdlib.
+    options.setdefault("json_serializer", lambda value: orjson.dumps(value).decode())
+    options.setdefault("json_deserializer", orjson.loads)
     if uri.startswith("postgresql"):
         # Timestamps leave the database in UTC whatever the server's time zone is.
         options["connect_args"] = {"options": "-c timezone=UTC", "connect_timeout": 5}

@@ -17,6 +17,7 @@ import requests
 from benchmarks.dataset import DEFAULT_SEED, generate_citizens, import_document
 from benchmarks.server import (
     BenchError,
+    CeleryWorker,
     Gunicorn,
     create_token,
     drop_database,
@@ -38,7 +39,9 @@ STEPS = {
     "citizens": "GET /imports/{id}/citizens?page[size]=0",
     "patch": "PATCH /imports/{id}/citizens/1",
     "birthdays": "GET /imports/{id}/citizens/birthdays",
+    "birthdays-again": "  the same GET again",
     "percentile": "GET /imports/{id}/towns/stat/percentile/age",
+    "percentile-again": "  the same GET again",
 }
 
 
@@ -66,6 +69,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pg", default="postgres@127.0.0.1:5432", help="PostgreSQL user@host:port")
     parser.add_argument("--database", default="citizens_bench", help="bench database name")
     parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--tasks",
+        choices=("worker", "in-process"),
+        default="worker",
+        help="worker: Redis broker and one Celery worker (production); in-process: no broker",
+    )
+    parser.add_argument(
+        "--redis", default="redis://127.0.0.1:6379/9", help="Redis for --tasks worker (flushed)"
+    )
     args = parser.parse_args(argv)
     # The PATCH step points citizen 1 at citizens 3..9, so they must exist.
     if args.citizens < max(PATCH_RELATIVES):
@@ -129,27 +141,32 @@ def patch_document(import_id: str) -> bytes:
 
 def run_round(
     session: requests.Session, base_url: str, body: bytes, citizens: int
-) -> dict[str, tuple[float, int]]:
+) -> dict[str, tuple[float, int, bool | None]]:
     """Run one round on a new import; return step -> (seconds, response bytes)."""
     samples = {}
     elapsed, size, import_id = post_import(session, base_url, body)
-    samples["import"] = (elapsed, size)
+    samples["import"] = (elapsed, size, None)
     prefix = f"{base_url}/imports/{import_id}"
 
     elapsed, response = timed(session, "GET", f"{prefix}/citizens?page[size]=0", 200)
-    samples["citizens"] = (elapsed, len(response.content))
+    samples["citizens"] = (elapsed, len(response.content), None)
     check_citizen_count(response, citizens)
 
     patch = patch_document(import_id)  # encoded before the clock starts, like the import
     elapsed, response = timed(session, "PATCH", f"{prefix}/citizens/1", 200, patch)
-    samples["patch"] = (elapsed, len(response.content))
+    samples["patch"] = (elapsed, len(response.content), None)
 
+    # Right after the PATCH the stored aggregate is behind: the first read computes it (unless
+    # the worker was faster); the second is served from the store. meta.from_store says which.
     for step, path in (
         ("birthdays", "citizens/birthdays"),
+        ("birthdays-again", "citizens/birthdays"),
         ("percentile", "towns/stat/percentile/age"),
+        ("percentile-again", "towns/stat/percentile/age"),
     ):
         elapsed, response = timed(session, "GET", f"{prefix}/{path}", 200)
-        samples[step] = (elapsed, len(response.content))
+        from_store = orjson.loads(response.content)["meta"]["from_store"]
+        samples[step] = (elapsed, len(response.content), from_store)
     return samples
 
 
@@ -172,7 +189,7 @@ def arm_planner_trap(
 
 def measure(
     args: argparse.Namespace, server: Gunicorn, body: bytes, token: str
-) -> dict[str, list[tuple[float, int]]]:
+) -> dict[str, list[tuple[float, int, bool | None]]]:
     """Optionally arm the trap, warm up, then run the measured rounds."""
     session = new_session(token)
     if args.planner_trap:
@@ -197,23 +214,28 @@ def mode_label(args: argparse.Namespace) -> str:
 def print_report(
     args: argparse.Namespace,
     pg_version: str,
-    results: dict[str, list[tuple[float, int]]],
+    results: dict[str, list[tuple[float, int, bool | None]]],
     peaks: dict[str, float],
 ) -> None:
     """Print the environment line, the timing table and the servers' peak RSS."""
     print(
         f"\nPython {platform.python_version()} | PostgreSQL {pg_version} | "
         f"citizens={args.citizens} pairs={args.pairs} rounds={args.rounds} "
-        f"workers={args.workers} | mode: {mode_label(args)}"
+        f"workers={args.workers} tasks={args.tasks} | mode: {mode_label(args)}"
     )
     width = max(len(label) for label in STEPS.values())
-    print(f"{'step':<{width}}  {'min ms':>9}  {'median ms':>9}  {'max ms':>9}  {'resp bytes':>10}")
+    print(
+        f"{'step':<{width}}  {'min ms':>9}  {'median ms':>9}  {'max ms':>9}  {'resp bytes':>10}"
+        "  from store"
+    )
     for step, label in STEPS.items():
-        ms = [seconds * 1000 for seconds, _ in results[step]]
+        ms = [seconds * 1000 for seconds, _, _ in results[step]]
         size = results[step][-1][1]  # sizes differ between rounds only by the id's digits
+        stored = [flag for _, _, flag in results[step] if flag is not None]
+        store_column = f"  {sum(stored)}/{len(stored)}" if stored else ""
         print(
             f"{label:<{width}}  {min(ms):9.1f}  {statistics.median(ms):9.1f}  "
-            f"{max(ms):9.1f}  {size:10,d}"
+            f"{max(ms):9.1f}  {size:10,d}{store_column}"
         )
     print("server peak RSS (VmHWM): " + ", ".join(f"{k} {v:.1f} MB" for k, v in peaks.items()))
 
@@ -223,12 +245,15 @@ def run(args: argparse.Namespace) -> None:
     body = import_document(generate_citizens(args.citizens, args.pairs, args.seed))
     pg_version = server_version(args.pg)
     recreate_database(args.pg, args.database)
-    server = None
+    server = worker = None
     try:
-        env = service_env(args.pg, args.database)
+        env = service_env(args.pg, args.database, args.redis if args.tasks == "worker" else None)
         migrate(env)
         server = Gunicorn(env, args.port, args.workers)
         try:
+            if args.tasks == "worker":
+                worker = CeleryWorker(env)
+                worker.start()
             server.start()
             results = measure(args, server, body, create_token(env))
             peaks = server.peak_rss_mb()  # read before stopping: VmHWM dies with the process
@@ -241,6 +266,8 @@ def run(args: argparse.Namespace) -> None:
     finally:
         if server is not None:
             server.stop()
+        if worker is not None:
+            worker.stop()
         if not args.keep_db:
             drop_database(args.pg, args.database)
 

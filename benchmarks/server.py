@@ -59,9 +59,16 @@ def drop_database(pg: str, name: str) -> None:
         )
 
 
-def service_env(pg: str, name: str) -> dict[str, str]:
-    """Return the environment for manage.py and gunicorn pointing at database `name`."""
+def service_env(pg: str, name: str, redis_url: str | None) -> dict[str, str]:
+    """Return the environment for manage.py, gunicorn and the worker, on database `name`.
+
+    With `redis_url`, tasks go to that Redis and a worker runs them (the production shape);
+    without it they run in-process, inside the request that committed the change.
+    """
     env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     env["DATABASE_URL"] = f"postgresql+psycopg://{pg}/{name}"
     env["APP_CONFIG"] = "production"
     # Any value will do for a throw-away database; keep a caller's own if they set one.
@@ -234,3 +241,47 @@ def _vm_hwm_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+class CeleryWorker:
+    """One Celery worker process (concurrency 1) for the recompute tasks, logging to a file."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115
+
+    def start(self) -> None:
+        """Start the worker and wait until it says it is ready."""
+        import redis
+
+        redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()  # no task left from an old run
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "celery_worker.celery", "worker",
+             "--concurrency", "1", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "--loglevel", "INFO"],
+            cwd=REPO_ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            self.log.seek(0)
+            if b" ready." in self.log.read():
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise BenchError(f"the Celery worker did not start:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def log_tail(self, lines: int = 20) -> str:
+        self.log.seek(0)
+        return "\n".join(self.log.read().decode(errors="replace").splitlines()[-lines:])

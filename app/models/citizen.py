@@ -35,9 +35,12 @@ class Citizen(db.Model):
             postgresql_where=text("deleted_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL"),
         ),
+        # Only trashed rows: kinship visibility is an anti-join against this (tiny) set, and
+        # the purge scans it for old trash.
         Index(
             "ix_citizens_trashed",
-            "deleted_at",
+            "import_id",
+            "citizen_id",
             postgresql_where=text("deleted_at IS NOT NULL"),
             sqlite_where=text("deleted_at IS NOT NULL"),
         ),

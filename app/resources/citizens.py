@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from app.domain.citizen_rules import CITIZEN_ATTRIBUTES, parse_citizen
 from app.errors import UnprocessableEntity
-from app.jsonapi import jsonapi_response
+from app.jsonapi import encode, jsonapi_response
 from app.performance import garbage_collector_paused
 from app.resources.base import JsonApiDetail, JsonApiList
 from app.resources.documents import read_resource, relationship_linkage, unprocessable
@@ -42,15 +42,32 @@ def included_relatives(import_id: int, rows, relatives: dict, query, mode: Visib
 
 
 def single_citizen_document(
-    import_id: int, citizen_id: int, query: CollectionQuery, mode: Visibility = LIVE
+    import_id: int,
+    citizen_id: int,
+    query: CollectionQuery,
+    mode: Visibility = LIVE,
+    after_write: bool = False,
 ) -> dict:
-    row, relatives = service.get_citizen(import_id, citizen_id, mode)
+    row, relatives = service.get_citizen(import_id, citizen_id, mode, import_checked=after_write)
     document = {"data": render([row], {citizen_id: relatives}, query)[0]}
     if query.include:
         document["included"] = included_relatives(
             import_id, [row], {citizen_id: relatives}, query, mode
         )
     return document
+
+
+def collection_body(import_id: int, query: CollectionQuery, mode: Visibility) -> bytes:
+    """The encoded collection document; its rows and dicts are freed when this returns."""
+    count, rows, relatives = service.list_citizens(import_id, query, mode)
+    document = {
+        "data": render(rows, relatives, query),
+        "links": pagination_links(query, count),
+        "meta": {"count": count},
+    }
+    if query.include:
+        document["included"] = included_relatives(import_id, rows, relatives, query, mode)
+    return encode(document)
 
 
 def _today():
@@ -66,15 +83,8 @@ class CitizenList(JsonApiList):
         )
         mode = parse_visibility(only_trashed_allowed=True)
         with garbage_collector_paused():
-            count, rows, relatives = service.list_citizens(import_id, query, mode)
-            document = {
-                "data": render(rows, relatives, query),
-                "links": pagination_links(query, count),
-                "meta": {"count": count},
-            }
-            if query.include:
-                document["included"] = included_relatives(import_id, rows, relatives, query, mode)
-            return jsonapi_response(document)
+            body = collection_body(import_id, query, mode)
+        return jsonapi_response(body)
 
     def post(self, import_id: int):
         check_parameters()
@@ -86,7 +96,9 @@ class CitizenList(JsonApiList):
             raise unprocessable(violations, "/data/attributes")
         relatives = relationship_linkage(data, import_id)
         service.create_citizen(import_id, values, relatives)
-        document = single_citizen_document(import_id, values["citizen_id"], CollectionQuery())
+        document = single_citizen_document(
+            import_id, values["citizen_id"], CollectionQuery(), after_write=True
+        )
         location = document["data"]["links"]["self"]
         return jsonapi_response(document, 201, {"Location": location})
 
@@ -124,7 +136,9 @@ class CitizenDetail(JsonApiDetail):
         service.update_citizen(
             import_id, citizen_id, values, relatives, mode, restore=restore and mode.reaches_trash
         )
-        document = single_citizen_document(import_id, citizen_id, CollectionQuery(), mode)
+        document = single_citizen_document(
+            import_id, citizen_id, CollectionQuery(), mode, after_write=True
+        )
         return jsonapi_response(document)
 
     def delete(self, import_id: int, citizen_id: int):

@@ -67,6 +67,15 @@ def parse_import_citizens(attributes: dict, limit: int) -> list[dict]:
     return parsed
 
 
+def create_from_body() -> int:
+    """Validate and store the request's import; its parsed citizens are freed on return."""
+    data = read_resource("imports")
+    citizens = parse_import_citizens(
+        data.get("attributes", {}), current_app.config["MAX_CITIZENS_PER_IMPORT"]
+    )
+    return service.create_import(citizens)
+
+
 class ImportList(JsonApiList):
     schema = ImportSchema
 
@@ -80,11 +89,7 @@ class ImportList(JsonApiList):
     def post(self):
         check_parameters()
         with garbage_collector_paused():
-            data = read_resource("imports")
-            citizens = parse_import_citizens(
-                data.get("attributes", {}), current_app.config["MAX_CITIZENS_PER_IMPORT"]
-            )
-            import_id = service.create_import(citizens)
+            import_id = create_from_body()
         document = import_schema().dump(import_values(service.get_import(import_id)))
         return jsonapi_response(document, 201, {"Location": document["data"]["links"]["self"]})
 

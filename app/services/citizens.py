@@ -48,9 +48,24 @@ def citizen_not_found(import_id: int, citizen_id: int) -> ObjectNotFound:
     )
 
 
-def require_citizen(import_id: int, citizen_id: int, mode: Visibility = LIVE) -> None:
-    if not kin.existing_ids(import_id, [citizen_id], mode):
+def require_citizen(
+    import_id: int,
+    citizen_id: int,
+    mode: Visibility = LIVE,
+    relative_ids: list[int] | None = None,
+    pointer: str = kin.RELATIVES_POINTER,
+) -> None:
+    """404 unless the citizen exists under `mode` and every one of `relative_ids` is live."""
+    relative_ids = relative_ids or []
+    if mode is LIVE:  # the usual case: one query answers both questions
+        found = kin.existing_ids(import_id, [citizen_id, *relative_ids])
+        citizen_found, live_relatives = citizen_id in found, found
+    else:
+        citizen_found = bool(kin.existing_ids(import_id, [citizen_id], mode))
+        live_relatives = kin.existing_ids(import_id, relative_ids)
+    if not citizen_found:
         raise citizen_not_found(import_id, citizen_id)
+    kin.require_relatives(import_id, relative_ids, pointer=pointer, found=live_relatives)
 
 
 def citizen_rows(import_id: int, condition):
@@ -90,8 +105,12 @@ def citizens_by_ids(
     return found, relatives
 
 
-def get_citizen(import_id: int, citizen_id: int, mode: Visibility = LIVE) -> tuple[Row, list[int]]:
-    ensure_import_reachable(import_id, mode)
+def get_citizen(
+    import_id: int, citizen_id: int, mode: Visibility = LIVE, import_checked: bool = False
+) -> tuple[Row, list[int]]:
+    """One citizen and its relatives; `import_checked` when a write has just locked the import."""
+    if not import_checked:
+        ensure_import_reachable(import_id, mode)
     found, relatives = citizens_by_ids(import_id, [citizen_id], mode)
     if not found:
         raise citizen_not_found(import_id, citizen_id)
@@ -134,7 +153,7 @@ def update_citizen(
     """Change attributes, replace the visible relatives when given, restore when asked."""
 
     def update_():
-        require_citizen(import_id, citizen_id, mode)
+        require_citizen(import_id, citizen_id, mode, relative_ids)
         changes = {**values, **({"deleted_at": None, "deleted_by": None} if restore else {})}
         if changes:
             db.session.execute(
@@ -143,7 +162,6 @@ def update_citizen(
                 .values(**changes)
             )
         if relative_ids is not None:
-            kin.require_relatives(import_id, relative_ids)
             kin.replace_relatives(import_id, citizen_id, relative_ids)
         if restore:
             announce(db.session, signals.citizen_restored, import_id, [citizen_id])
@@ -192,8 +210,7 @@ def change_relatives(import_id: int, citizen_id: int, relative_ids: list[int], c
     """Apply a kinship change (add, remove or replace) under the import's lock, ids checked."""
 
     def work():
-        require_citizen(import_id, citizen_id)
-        kin.require_relatives(import_id, relative_ids, pointer="/data")
+        require_citizen(import_id, citizen_id, relative_ids=relative_ids, pointer="/data")
         change(import_id, citizen_id, relative_ids)
         announce(db.session, signals.citizen_updated, import_id, [citizen_id, *relative_ids])
 

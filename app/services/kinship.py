@@ -61,10 +61,19 @@ def existing_ids(import_id: int, ids: Iterable[int], mode: Visibility = LIVE) ->
 
 
 def require_relatives(
-    import_id: int, ids: list[int], also_valid=frozenset(), pointer: str = RELATIVES_POINTER
+    import_id: int,
+    ids: list[int],
+    also_valid=frozenset(),
+    pointer: str = RELATIVES_POINTER,
+    found: set[int] | None = None,
 ) -> None:
-    """404 for the first relative that does not exist for the caller (missing or trashed)."""
-    found = existing_ids(import_id, set(ids) - set(also_valid)) | set(also_valid)
+    """404 for the first relative that does not exist for the caller (missing or trashed).
+
+    `found`: the live citizens among `ids` when the caller has looked them up already.
+    """
+    if found is None:
+        found = existing_ids(import_id, set(ids) - set(also_valid))
+    found = found | set(also_valid)
     for index, relative_id in enumerate(ids):
         if relative_id not in found:
             raise RelatedObjectNotFound(

@@ -5,7 +5,8 @@ Revises: 0001
 Create Date: 2026-11-21
 
 Reviewed by hand. Tokens keep only a SHA-256 of their secret. The partial indexes hold trashed
-rows only, so they stay tiny and cost live writes nothing.
+rows only, so they stay tiny and cost live writes nothing; kinship visibility is an anti-join
+against ix_citizens_trashed.
 """
 
 import sqlalchemy as sa
@@ -53,7 +54,7 @@ def upgrade():
     op.create_index(
         "ix_citizens_trashed",
         "citizens",
-        ["deleted_at"],
+        ["import_id", "citizen_id"],
         postgresql_where=TRASHED,
         sqlite_where=TRASHED,
     )
