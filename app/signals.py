@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from blinker import Namespace
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 namespace = Namespace()
 
@@ -30,24 +30,36 @@ PENDING = "announced_changes"
 
 def announce(session: Session, signal, import_id: int, citizen_ids=()) -> None:
     """Queue `signal` for `import_id` (and citizens) to be sent when `session` commits."""
-    session.info.setdefault(PENDING, []).append((signal, import_id, tuple(citizen_ids)))
+    if isinstance(session, scoped_session):
+        session = session()  # the proxy has no transaction accessors
+    # Remember the (sub)transaction, so a rolled-back savepoint forgets only its own news.
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(PENDING, []).append(
+        (signal, import_id, tuple(citizen_ids), transaction)
+    )
 
 
 def _send_after_commit(session: Session) -> None:
     announced = session.info.pop(PENDING, [])
     if not announced:
         return
-    grouped = defaultdict(list)  # one send per signal and import, citizens merged
-    for signal, import_id, citizen_ids in announced:
-        grouped[(signal, import_id)].extend(citizen_ids)
+    grouped = defaultdict(dict)  # one send per signal and import, citizens merged in order
+    for signal, import_id, citizen_ids, _transaction in announced:
+        grouped[(signal, import_id)].update(dict.fromkeys(citizen_ids))
     for (signal, import_id), citizen_ids in grouped.items():
         signal.send("citizens-analyzer", import_id=import_id, citizen_ids=tuple(citizen_ids))
     import_ids = frozenset(import_id for _, import_id in grouped)
     changes_committed.send("citizens-analyzer", import_ids=import_ids)
 
 
-def _forget_after_rollback(session: Session, _previous_transaction) -> None:
-    session.info.pop(PENDING, None)
+def _forget_after_rollback(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(PENDING, None)
+        return
+    # A savepoint rolled back: the enclosing transaction's announcements still stand.
+    session.info[PENDING] = [
+        entry for entry in session.info.get(PENDING, []) if entry[3] is not previous_transaction
+    ]
 
 
 def install_commit_hooks(session_class: type[Session]) -> None:

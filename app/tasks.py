@@ -39,7 +39,10 @@ def dispatch_recompute(import_id: int) -> None:
     try:
         if queue.claim(import_id):
             try:
-                recompute_aggregates.apply_async((import_id,), retry=False)
+                # The Celery app of the Flask app that made the write, not the process-wide
+                # default (which is whichever app was built last).
+                celery = current_app.extensions["celery"]
+                celery.tasks[recompute_aggregates.name].apply_async((import_id,), retry=False)
             except Exception:
                 queue.release(import_id)
                 raise

@@ -134,10 +134,12 @@ def create_citizen(import_id: int, values: dict, relative_ids: list[int] | None)
                 source={"pointer": "/data/attributes/citizen_id"},
             )
         db.session.execute(insert(citizens).values(import_id=import_id, **values))
+        announce(db.session, signals.citizen_created, import_id, [citizen_id])
         if relative_ids:
             kin.require_relatives(import_id, relative_ids, also_valid={citizen_id})
-            kin.add_relatives(import_id, citizen_id, relative_ids)
-        announce(db.session, signals.citizen_created, import_id, [citizen_id])
+            related = kin.add_relatives(import_id, citizen_id, relative_ids) - {citizen_id}
+            if related:
+                announce(db.session, signals.citizen_updated, import_id, sorted(related))
 
     write_to_import(import_id, create)
 
@@ -161,11 +163,12 @@ def update_citizen(
                 .where(citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
                 .values(**changes)
             )
+        changed = {citizen_id}
         if relative_ids is not None:
-            kin.replace_relatives(import_id, citizen_id, relative_ids)
+            changed |= kin.replace_relatives(import_id, citizen_id, relative_ids)
         if restore:
             announce(db.session, signals.citizen_restored, import_id, [citizen_id])
-        announce(db.session, signals.citizen_updated, import_id, [citizen_id])
+        announce(db.session, signals.citizen_updated, import_id, sorted(changed))
 
     write_to_import(import_id, update_, mode)
 
@@ -211,7 +214,8 @@ def change_relatives(import_id: int, citizen_id: int, relative_ids: list[int], c
 
     def work():
         require_citizen(import_id, citizen_id, relative_ids=relative_ids, pointer="/data")
-        change(import_id, citizen_id, relative_ids)
-        announce(db.session, signals.citizen_updated, import_id, [citizen_id, *relative_ids])
+        changed = change(import_id, citizen_id, relative_ids)
+        if changed:
+            announce(db.session, signals.citizen_updated, import_id, sorted(changed))
 
     write_to_import(import_id, work)

@@ -93,7 +93,8 @@ def _all_relatives(import_id: int, citizen_id: int) -> set[int]:
     )
 
 
-def add_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int]) -> None:
+def add_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int]) -> set[int]:
+    """Add kinship both ways; return the citizens whose relatives changed."""
     new = set(relative_ids) - _all_relatives(import_id, citizen_id)
     rows = replace_relatives_rows(citizen_id, sorted(new))
     if rows:
@@ -101,26 +102,32 @@ def add_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int]) 
             kinship.insert(),
             [{"import_id": import_id, "citizen_id": c, "relative_id": r} for c, r in rows],
         )
+    return {citizen_id, *new} if new else set()
 
 
-def remove_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int]) -> None:
+def remove_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int]) -> set[int]:
+    """Remove kinship both ways; return the citizens whose relatives changed."""
     gone = list(set(relative_ids))
     if not gone:
-        return
-    db.session.execute(
-        delete(kinship).where(
+        return set()
+    deleted = db.session.execute(
+        delete(kinship)
+        .where(
             kinship.c.import_id == import_id,
             or_(
                 and_(kinship.c.citizen_id == citizen_id, kinship.c.relative_id.in_(gone)),
                 and_(kinship.c.relative_id == citizen_id, kinship.c.citizen_id.in_(gone)),
             ),
         )
+        .returning(kinship.c.citizen_id)
     )
+    return set(deleted.scalars())  # both directions go, so both ends are among these
 
 
-def replace_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int]) -> None:
-    """Replace the visible relatives; kinship to trashed citizens is kept for their restore."""
+def replace_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int]) -> set[int]:
+    """Replace the visible relatives (kinship to trashed citizens is kept for their restore);
+    return the citizens whose relatives changed."""
     wanted = set(relative_ids)
     current = set(visible_relatives(import_id, [citizen_id]).get(citizen_id, []))
-    remove_relatives(import_id, citizen_id, current - wanted)
-    add_relatives(import_id, citizen_id, wanted - current)
+    removed = remove_relatives(import_id, citizen_id, current - wanted)
+    return removed | add_relatives(import_id, citizen_id, wanted - current)

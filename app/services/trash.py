@@ -63,12 +63,15 @@ def purge_old_trash(older_than: timedelta) -> TrashReport:
 def _delete_citizens(import_id: int, citizen_ids: list[int], cutoff: datetime) -> None:
     # Re-checked under the import's lock: a citizen restored since it was found stays.
     purged = db.session.execute(
-        delete(citizens).where(
+        delete(citizens)
+        .where(
             citizens.c.import_id == import_id,
             citizens.c.citizen_id.in_(bindparam("ids", expanding=True)),
             citizens.c.deleted_at < cutoff,
-        ),
+        )
+        .returning(citizens.c.citizen_id),
         {"ids": citizen_ids},
-    )
-    if purged.rowcount:
-        announce(db.session, signals.citizen_purged, import_id, citizen_ids)
+    ).scalars()
+    purged_ids = sorted(purged)
+    if purged_ids:
+        announce(db.session, signals.citizen_purged, import_id, purged_ids)

@@ -1,0 +1,285 @@
+"""The stored aggregates: guarded upserts, the task that keeps them, and reads that use them.
+
+The `app` fixture runs tasks in-process, so every write stores fresh aggregates before the
+response; `queued` builds an app whose tasks go to Redis database 12, where no worker runs.
+"""
+
+import logging
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from app.extensions import db
+from app.services import aggregates
+from app.tasks import recompute_aggregates
+from tests.factories import citizen, citizen_document, import_document, linkage
+from tests.integration.worker_process import (
+    broker_url,
+    close_mark_client,
+    empty_broker,
+    queued_tasks,
+    use_celery_of,
+)
+
+BROKER_DB = 12
+BIRTHDAYS = "/imports/{}/citizens/birthdays"
+PERCENTILES = "/imports/{}/towns/stat/percentile/age"
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def family() -> list[dict]:
+    """1-2 relatives (born in December and April), 3 its own relative (29 February)."""
+    return [
+        citizen(1, [2], birth_date="1986-12-26", town="Москва"),
+        citizen(2, [1], birth_date="1997-04-17", town="Москва"),
+        citizen(3, [3], birth_date="2000-02-29", town="Керчь"),
+    ]
+
+
+def born_on_this_day(years: int) -> str:
+    """A birth date exactly `years` ago (a multiple of 4, so 29 February exists then too)."""
+    assert years % 4 == 0
+    return today().replace(year=today().year - years).isoformat()
+
+
+def stored(sql, import_id: int = 1) -> dict[str, tuple]:
+    """kind -> (data_version, as_of, document) of the stored aggregates of an import."""
+    rows = sql(
+        "SELECT kind, data_version, as_of, document FROM stored_aggregates WHERE import_id = :i",
+        i=import_id,
+    )
+    return {kind: (version, as_of, document) for kind, version, as_of, document in rows}
+
+
+def write_sql(app, statement: str, **params) -> None:
+    with app.app_context():
+        db.session.execute(text(statement), params)
+        db.session.commit()
+
+
+def read(client, url: str) -> dict:
+    reply = client.get(url)
+    assert reply.status == 200, reply.body
+    return reply.body
+
+
+def create_import(client) -> int:
+    reply = client.post("/imports", json=import_document(family()))
+    assert reply.status == 201, reply.body
+    return int(reply.body["data"]["id"])
+
+
+def rename(client, import_id: int, citizen_id: int, name: str) -> None:
+    document = citizen_document(import_id, {"name": name}, resource_id=f"{import_id}.{citizen_id}")
+    assert client.patch(f"/imports/{import_id}/citizens/{citizen_id}", json=document).status == 200
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process(app):
+    """Tasks resolve to the last Celery app built in this process: make it `app`'s (eager)."""
+    use_celery_of(app)
+
+
+@pytest.fixture
+def broker():
+    with empty_broker(BROKER_DB) as client:
+        yield client
+
+
+@pytest.fixture
+def queued(app, client_with, broker):
+    """An editor of an app whose tasks go to Redis (where nobody consumes them)."""
+    editor = client_with(REDIS_URL=broker_url(BROKER_DB))
+    yield editor
+    close_mark_client(editor.flask.application)
+    use_celery_of(app)
+
+
+# The task and the guarded store --------------------------------------------------------------
+
+
+def test_the_recompute_task_is_idempotent(app, make_import, sql):
+    make_import(family())
+    first = stored(sql)
+
+    with app.app_context():
+        recompute_aggregates.run(1)
+        recompute_aggregates.run(1)
+
+    assert stored(sql) == first
+    assert {kind: version for kind, (version, _, _) in first.items()} == {
+        "birthdays": 1,
+        "town-age-stats": 1,
+    }
+
+
+def test_an_older_result_stored_after_a_newer_one_is_ignored(app, client, make_import, sql):
+    make_import(family())
+    with app.app_context():
+        old = [aggregates.compute_birthdays(1), aggregates.compute_percentiles(1, today())]
+    reply = client.post(
+        "/imports/1/citizens/3/relationships/relatives", json={"data": linkage(1, [1])}
+    )
+    assert reply.status == 204
+    document = citizen_document(1, {"birth_date": "1990-01-01"}, resource_id="1.2")
+    assert client.patch("/imports/1/citizens/2", json=document).status == 200
+    newer = stored(sql)
+
+    with app.app_context():
+        for aggregate in old:
+            aggregates.store(aggregate)
+
+    assert stored(sql) == newer
+    assert {kind: version for kind, (version, _, _) in newer.items()} == {
+        "birthdays": 3,
+        "town-age-stats": 3,
+    }
+    assert [newer["birthdays"][2], newer["town-age-stats"][2]] != [a.document for a in old]
+
+
+def test_yesterdays_percentiles_stored_after_todays_are_ignored(app, make_import, sql):
+    make_import([citizen(1, [], birth_date=born_on_this_day(28), town="Керчь")])
+    yesterday = today() - timedelta(days=1)
+    with app.app_context():
+        late = aggregates.compute_percentiles(1, yesterday)
+
+        aggregates.store(late)
+
+    assert late.document[0]["p50"] == 27.0
+    assert stored(sql)["town-age-stats"] == (
+        1,
+        today(),
+        [{"town": "Керчь", "p50": 28.0, "p75": 28.0, "p99": 28.0}],
+    )
+
+
+def test_todays_percentiles_replace_yesterdays_of_the_same_version(app, make_import, sql):
+    make_import([citizen(1, [], birth_date=born_on_this_day(28), town="Керчь")])
+    write_sql(app, "DELETE FROM stored_aggregates")
+    with app.app_context():
+        aggregates.store(aggregates.compute_percentiles(1, today() - timedelta(days=1)))
+        assert aggregates.stale_import_ids() == [1]
+
+        aggregates.store(aggregates.compute_percentiles(1, today()))
+
+    assert stored(sql)["town-age-stats"][:2] == (1, today())
+    assert stored(sql)["town-age-stats"][2][0]["p50"] == 28.0
+
+
+@pytest.mark.parametrize("removal", ["/imports/1", "/imports/1?permanent=true"])
+def test_the_task_stores_nothing_for_a_trashed_or_purged_import(
+    app, admin, make_import, sql, caplog, removal
+):
+    make_import(family())
+    write_sql(app, "DELETE FROM stored_aggregates")
+    assert admin.delete(removal).status == 204
+
+    with caplog.at_level(logging.INFO, logger="app.tasks"), app.app_context():
+        recompute_aggregates.run(1)
+
+    assert sql("SELECT count(*) FROM stored_aggregates") == [(0,)]
+    assert "Import 1 is gone or trashed; nothing to recompute" in caplog.messages
+
+
+def test_stale_import_ids_lists_exactly_the_imports_whose_store_is_behind(app, client, make_import):
+    for _ in range(6):
+        make_import(family())
+    write_sql(app, "DELETE FROM stored_aggregates WHERE import_id = 2 AND kind = 'birthdays'")
+    write_sql(app, "UPDATE imports SET data_version = data_version + 1 WHERE id = 3")
+    write_sql(
+        app,
+        "UPDATE stored_aggregates SET as_of = as_of - 1 WHERE import_id = 4 AND as_of IS NOT NULL",
+    )
+    assert client.delete("/imports/5").status == 204  # behind, but trashed
+    write_sql(app, "DELETE FROM stored_aggregates WHERE import_id = 6")
+
+    with app.app_context():
+        stale = aggregates.stale_import_ids()
+        for import_id in stale:
+            aggregates.refresh(import_id)
+        after_refresh = aggregates.stale_import_ids()
+
+    assert stale == [2, 3, 4, 6]
+    assert after_refresh == []
+
+
+# Reads that use the store --------------------------------------------------------------------
+
+
+def test_a_read_right_after_a_write_with_no_worker_computes_stores_then_serves(queued, broker, sql):
+    import_id = create_import(queued)
+    assert stored(sql, import_id) == {}
+
+    computed = read(queued, BIRTHDAYS.format(import_id))
+    served = read(queued, BIRTHDAYS.format(import_id))
+
+    assert computed["meta"]["from_store"] is False
+    assert served["meta"]["from_store"] is True
+    assert served["data"] == computed["data"]
+    assert served["meta"]["data_version"] == computed["meta"]["data_version"] == 1
+    assert served["meta"]["computed_at"] == computed["meta"]["computed_at"]
+    assert stored(sql, import_id)["birthdays"] == (
+        1,
+        None,
+        computed["data"]["attributes"]["months"],
+    )
+    assert queued_tasks(broker) == [("app.tasks.recompute_aggregates", [import_id])]
+
+
+def test_a_read_after_a_later_write_computes_again(queued, sql):
+    import_id = create_import(queued)
+    read(queued, BIRTHDAYS.format(import_id))
+    rename(queued, import_id, 1, "Анна")
+
+    computed = read(queued, BIRTHDAYS.format(import_id))
+    served = read(queued, BIRTHDAYS.format(import_id))
+
+    assert (computed["meta"]["from_store"], computed["meta"]["data_version"]) == (False, 2)
+    assert (served["meta"]["from_store"], served["meta"]["data_version"]) == (True, 2)
+    assert stored(sql, import_id)["birthdays"][0] == 2
+
+
+def test_todays_percentiles_are_stored_by_the_first_read_and_served_by_the_next(queued, sql):
+    import_id = create_import(queued)
+
+    computed = read(queued, PERCENTILES.format(import_id))
+    served = read(queued, PERCENTILES.format(import_id) + f"?as_of={today().isoformat()}")
+
+    assert computed["meta"]["from_store"] is False
+    assert served["meta"]["from_store"] is True
+    assert served["data"] == computed["data"]
+    assert served["meta"]["as_of"] == computed["meta"]["as_of"] == today().isoformat()
+    assert stored(sql, import_id)["town-age-stats"][:2] == (1, today())
+
+
+def test_percentiles_for_another_day_are_computed_and_not_stored(app, client, make_import, sql):
+    born = ["2000-01-01", "1990-01-01", "1980-01-01", "1970-01-01"]  # 20, 30, 40, 50 years
+    make_import([citizen(n, [], town="Москва", birth_date=b) for n, b in enumerate(born, 1)])
+    write_sql(app, "DELETE FROM stored_aggregates")
+
+    first = read(client, PERCENTILES.format(1) + "?as_of=2020-06-30")
+    second = read(client, PERCENTILES.format(1) + "?as_of=2020-06-30")
+
+    for body in (first, second):
+        assert body["meta"]["from_store"] is False
+        assert body["meta"]["as_of"] == "2020-06-30"
+        assert [r["attributes"] for r in body["data"]] == [
+            {"town": "Москва", "p50": 35.0, "p75": 42.5, "p99": 49.7}
+        ]
+    assert stored(sql) == {}
+
+
+def test_a_read_for_another_day_leaves_todays_stored_percentiles_alone(client, make_import, sql):
+    make_import(family())
+    todays = stored(sql)["town-age-stats"]
+
+    past = read(client, PERCENTILES.format(1) + "?as_of=2010-01-01")
+    current = read(client, PERCENTILES.format(1))
+
+    assert past["meta"]["from_store"] is False
+    assert stored(sql)["town-age-stats"] == todays
+    assert current["meta"]["from_store"] is True
