@@ -1,10 +1,18 @@
-"""Configuration classes, chosen by APP_CONFIG; every setting comes from the environment."""
+"""Configuration classes, chosen by APP_CONFIG; every setting comes from the environment.
+
+SETTINGS lists every environment variable the service reads, with its default and meaning. The
+README's configuration table and the compose file are tested against it, so a setting cannot be
+added without being documented.
+"""
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+# Good enough on a laptop, refused in production (see app.checks).
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key"
 
 
 def normalise_database_url(url: str) -> str:
@@ -15,28 +23,71 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+@dataclass(frozen=True)
+class Setting:
+    variable: str
+    default: str  # as it would be written in the environment
+    meaning: str
+    parse: Callable[[str], object] = str
+
+
+SETTINGS = (
+    Setting("APP_CONFIG", "development", "`development`, `testing` or `production`"),
+    Setting(
+        "DATABASE_URL", "",
+        "`postgresql://...` or `postgresql+psycopg://...` (both use psycopg 3); unset, the"
+        " development configuration uses an SQLite file in `instance/`",
+        normalise_database_url,
+    ),
+    Setting("SECRET_KEY", "", "Flask's secret key; production refuses to start without one"),
+    Setting(
+        "REDIS_URL", "",
+        "Redis, the Celery broker (also checked by `/health`); unset, tasks run in-process",
+    ),
+    Setting("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024), "largest request body, bytes (413)", int),
+    Setting("MAX_CITIZENS_PER_IMPORT", "100000", "largest import (422 above it)", int),
+    Setting("PAGE_SIZE", "100", "default `page[size]` of collections", int),
+    Setting("WRITE_RETRIES", "5", "retries of a write after a serialisation failure", int),
+    Setting("TRASH_RETENTION_DAYS", "30", "trash older than this is purged daily", int),
+    Setting("SWEEP_INTERVAL_SECONDS", "60", "how often beat queues stale recomputes", float),
+    Setting("RECOMPUTE_MARK_SECONDS", "300", "how long a queued recompute blocks duplicates", int),
+    Setting("BROKER_VISIBILITY_TIMEOUT", "300", "seconds before a dead worker's task moves", int),
+    Setting("LOG_LEVEL", "INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`"),
+    Setting("LOG_FORMAT", "", "`json` or `text`; unset: json in production, text otherwise"),
+    Setting(
+        "PROMETHEUS_MULTIPROC_DIR", "",
+        "a directory shared by gunicorn's and the worker's processes, so `/metrics` adds up"
+        " all of them; unset, each process counts alone (fine for one process)",
+    ),
+)  # fmt: skip
+BY_VARIABLE = {setting.variable: setting for setting in SETTINGS}
+
+
+def read(variable: str) -> object:
+    """The parsed value of a setting from the environment, or its default."""
+    setting = BY_VARIABLE[variable]
+    return setting.parse(os.environ.get(variable, setting.default))
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key")
-    SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("DATABASE_URL", ""))
+    SECRET_KEY = read("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = read("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    REDIS_URL = os.environ.get("REDIS_URL", "")
+    REDIS_URL = read("REDIS_URL")
     # Requests larger than this are refused with 413 before the body is read.
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024 * 1024))
-    MAX_CITIZENS_PER_IMPORT = int(os.environ.get("MAX_CITIZENS_PER_IMPORT", 100_000))
-    PAGE_SIZE = int(os.environ.get("PAGE_SIZE", 100))
-    # How often a write retries after a serialisation failure or deadlock before giving up.
-    WRITE_RETRIES = int(os.environ.get("WRITE_RETRIES", 5))
-    # Trash older than this is purged by the periodic task (and by `trash purge` when asked).
-    TRASH_RETENTION_DAYS = int(os.environ.get("TRASH_RETENTION_DAYS", 30))
-    # How long a queued recompute keeps others for the same import from queueing.
-    RECOMPUTE_MARK_SECONDS = int(os.environ.get("RECOMPUTE_MARK_SECONDS", 300))
-    SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", 60))
-    # Seconds before the broker hands an unacknowledged task (its worker died) to another worker.
-    BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("BROKER_VISIBILITY_TIMEOUT", 300))
+    MAX_CONTENT_LENGTH = read("MAX_CONTENT_LENGTH")
+    MAX_CITIZENS_PER_IMPORT = read("MAX_CITIZENS_PER_IMPORT")
+    PAGE_SIZE = read("PAGE_SIZE")
+    WRITE_RETRIES = read("WRITE_RETRIES")
+    TRASH_RETENTION_DAYS = read("TRASH_RETENTION_DAYS")
+    SWEEP_INTERVAL_SECONDS = read("SWEEP_INTERVAL_SECONDS")
+    RECOMPUTE_MARK_SECONDS = read("RECOMPUTE_MARK_SECONDS")
+    BROKER_VISIBILITY_TIMEOUT = read("BROKER_VISIBILITY_TIMEOUT")
+    LOG_LEVEL = read("LOG_LEVEL")
+    LOG_FORMAT = read("LOG_FORMAT") or "text"
 
 
 class DevelopmentConfig(Config):
-    DEBUG = False
     # With nothing installed but Python, the service still starts: an SQLite file next to the code.
     SQLALCHEMY_DATABASE_URI = Config.SQLALCHEMY_DATABASE_URI or (
         "sqlite:///" + str(BASE_DIR / "instance" / "citizens.sqlite3")
@@ -52,6 +103,9 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    LOG_FORMAT = read("LOG_FORMAT") or "json"
+    # Checked at start-up (app.checks): production needs its own key and a reachable database.
+    REQUIRE_SECURE_SETUP = True
 
 
 CONFIGS = {
@@ -91,8 +145,8 @@ def celery_settings(config: Mapping) -> dict:
 
 
 def config_for(name: str | None) -> type[Config]:
-    """Return the configuration class named by APP_CONFIG (development by default)."""
-    name = name or os.environ.get("APP_CONFIG", "development")
+    """Return the configuration class named by `name` or APP_CONFIG (development by default)."""
+    name = name or read("APP_CONFIG")
     try:
         return CONFIGS[name]
     except KeyError:

@@ -16,10 +16,13 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
         app.config.from_mapping(test_config)
     _prepare_database_settings(app)
 
+    from app.checks import check_production_setup
     from app.commands import register_commands
     from app.errors import register_error_handlers
     from app.extensions import celery_init_app, db, enable_sqlite_foreign_keys, migrate
     from app.jsonapi import init_protocol
+    from app.metrics import init_metrics
+    from app.observability import configure_logging, init_request_logging
     from app.receivers import connect_receivers
     from app.resources import health
     from app.resources.converters import IdConverter
@@ -30,10 +33,14 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     db.init_app(app)
     with app.app_context():
         enable_sqlite_foreign_keys(db.engine)
+    check_production_setup(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     install_commit_hooks(db.session.session_factory.class_)
     celery_init_app(app, celery_settings(app.config))
     connect_receivers()
+    configure_logging(app)
+    init_request_logging(app)
+    init_metrics(app)
     init_protocol(app)
     register_error_handlers(app)
     app.register_blueprint(build_api_blueprint())

@@ -11,8 +11,8 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
 }
-# Paths that speak plain JSON rather than JSON:API.
-PLAIN_JSON_PATHS = ("/health",)
+# Paths for machines that speak plain JSON (/health) or Prometheus' text format (/metrics).
+NOT_JSONAPI_PATHS = ("/health", "/metrics")
 
 
 def encode(document: dict) -> bytes:
@@ -48,7 +48,7 @@ def negotiate_media_type() -> None:
     flask-rest-jsonapi-next's own check also admits application/json and multipart/form-data
     bodies and rarely answers 406, so the service makes this check for every route itself.
     """
-    if request.path in PLAIN_JSON_PATHS:
+    if request.path in NOT_JSONAPI_PATHS:
         return
     has_body = request.content_length or request.headers.get("Transfer-Encoding")
     if has_body and request.headers.get("Content-Type", "").strip().lower() != MEDIA_TYPE:

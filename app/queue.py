@@ -34,6 +34,12 @@ def claim(import_id: int) -> bool:
     return bool(client.set(KEY.format(import_id), 1, nx=True, ex=ttl))
 
 
+def waiting_tasks() -> int:
+    """How many tasks wait in the broker's default queue (0 when tasks run in-process)."""
+    client = _client()
+    return int(client.llen("celery")) if client is not None else 0
+
+
 def release(import_id: int) -> None:
     client = _client()
     if client is not None:

@@ -2,7 +2,7 @@
 
 import orjson
 
-from benchmarks.dataset import generate_citizens
+from app.demo_data import generate_citizens
 from tests.factories import import_document
 from tests.jsonapi_schema import assert_valid_document
 
