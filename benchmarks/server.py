@@ -76,35 +76,28 @@ def service_env(pg: str, name: str, redis_url: str | None) -> dict[str, str]:
     return env
 
 
-def migrate(env: dict[str, str]) -> None:
-    """Run `manage.py db upgrade` on the bench database."""
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run `python manage.py ARGS` for the bench database; return its standard output."""
     result = subprocess.run(
-        [sys.executable, "manage.py", "db", "upgrade"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
     if result.returncode != 0:
         raise BenchError(
-            f"manage.py db upgrade exited with {result.returncode}\n{result.stdout}{result.stderr}"
+            f"manage.py {' '.join(args)} exited with {result.returncode}\n"
+            f"{result.stdout}{result.stderr}"
         )
+    return result.stdout
+
+
+def migrate(env: dict[str, str]) -> None:
+    """Run `manage.py db upgrade` on the bench database."""
+    manage(env, "db", "upgrade")
 
 
 def create_token(env: dict[str, str]) -> str:
     """Create an admin token with `manage.py tokens create`; it prints the token last."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", "tokens", "create", "benchmark", "--role", "admin"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise BenchError(f"tokens create exited with {result.returncode}\n{result.stderr}")
-    return result.stdout.strip().splitlines()[-1]
+    return manage(env, "tokens", "create", "benchmark", "--role", "admin").strip().splitlines()[-1]
 
 
 def freeze_statistics(pg: str, name: str) -> list[str]:

@@ -13,7 +13,8 @@ from sqlalchemy import text
 from app.extensions import db
 from app.services import aggregates
 from app.tasks import recompute_aggregates
-from tests.factories import citizen, citizen_document, import_document, linkage
+from tests.factories import citizen, citizen_document, linkage
+from tests.integration.actions import create_import, rename
 from tests.integration.worker_process import (
     broker_url,
     close_mark_client,
@@ -65,17 +66,6 @@ def read(client, url: str) -> dict:
     reply = client.get(url)
     assert reply.status == 200, reply.body
     return reply.body
-
-
-def create_import(client) -> int:
-    reply = client.post("/imports", json=import_document(family()))
-    assert reply.status == 201, reply.body
-    return int(reply.body["data"]["id"])
-
-
-def rename(client, import_id: int, citizen_id: int, name: str) -> None:
-    document = citizen_document(import_id, {"name": name}, resource_id=f"{import_id}.{citizen_id}")
-    assert client.patch(f"/imports/{import_id}/citizens/{citizen_id}", json=document).status == 200
 
 
 @pytest.fixture(autouse=True)
@@ -211,7 +201,7 @@ def test_stale_import_ids_lists_exactly_the_imports_whose_store_is_behind(app, c
 
 
 def test_a_read_right_after_a_write_with_no_worker_computes_stores_then_serves(queued, broker, sql):
-    import_id = create_import(queued)
+    import_id = create_import(queued, family())
     assert stored(sql, import_id) == {}
 
     computed = read(queued, BIRTHDAYS.format(import_id))
@@ -231,7 +221,7 @@ def test_a_read_right_after_a_write_with_no_worker_computes_stores_then_serves(q
 
 
 def test_a_read_after_a_later_write_computes_again(queued, sql):
-    import_id = create_import(queued)
+    import_id = create_import(queued, family())
     read(queued, BIRTHDAYS.format(import_id))
     rename(queued, import_id, 1, "Анна")
 
@@ -244,7 +234,7 @@ def test_a_read_after_a_later_write_computes_again(queued, sql):
 
 
 def test_todays_percentiles_are_stored_by_the_first_read_and_served_by_the_next(queued, sql):
-    import_id = create_import(queued)
+    import_id = create_import(queued, family())
 
     computed = read(queued, PERCENTILES.format(import_id))
     served = read(queued, PERCENTILES.format(import_id) + f"?as_of={today().isoformat()}")

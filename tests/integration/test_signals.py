@@ -12,6 +12,7 @@ from app import signals
 from app.queue import KEY as MARK
 from app.tasks import purge_old_trash, recompute_aggregates
 from tests.factories import citizen, citizen_document, import_document, linkage
+from tests.integration.actions import create_import, rename
 from tests.integration.worker_process import (
     broker_url,
     close_mark_client,
@@ -86,18 +87,6 @@ def restore_document(resource_type: str, resource_id: str) -> dict:
     return {"data": {"type": resource_type, "id": resource_id, "attributes": {"deleted_at": None}}}
 
 
-def create_import(client) -> int:
-    reply = client.post("/imports", json=import_document(family()))
-    assert reply.status == 201, reply.body
-    return int(reply.body["data"]["id"])
-
-
-def rename(client, import_id: int, citizen_id: int, name: str) -> None:
-    document = citizen_document(import_id, {"name": name}, resource_id=f"{import_id}.{citizen_id}")
-    reply = client.patch(f"/imports/{import_id}/citizens/{citizen_id}", json=document)
-    assert reply.status == 200, reply.body
-
-
 def _recorder(name, log):
     def receive(_sender, **kwargs):
         log.append((name, kwargs))
@@ -142,7 +131,7 @@ def queued(app, client_with, broker):
 
 
 def test_creating_an_import_sends_import_created_then_changes_committed(client, sent):
-    import_id = create_import(client)
+    import_id = create_import(client, family())
 
     assert sends(sent) == [("import-created", import_id, ()), committed(import_id)]
 
@@ -376,14 +365,14 @@ def test_a_write_recomputes_through_the_celery_app_of_the_app_it_was_made_in(
 
 
 def test_a_write_queues_one_recompute_and_marks_it_queued(queued, broker):
-    import_id = create_import(queued)
+    import_id = create_import(queued, family())
 
     assert queued_tasks(broker) == [(RECOMPUTE, [import_id])]
     assert 0 < broker.ttl(MARK.format(import_id)) <= MARK_SECONDS
 
 
 def test_more_writes_to_a_queued_import_queue_nothing_more(queued, broker):
-    import_id = create_import(queued)
+    import_id = create_import(queued, family())
 
     for name in ("Анна", "Борис", "Вера"):
         rename(queued, import_id, 1, name)
@@ -392,17 +381,17 @@ def test_more_writes_to_a_queued_import_queue_nothing_more(queued, broker):
 
 
 def test_a_write_to_another_import_queues_its_own_recompute(queued, broker):
-    first = create_import(queued)
+    first = create_import(queued, family())
     rename(queued, first, 1, "Анна")
 
-    second = create_import(queued)
+    second = create_import(queued, family())
 
     assert queued_tasks(broker) == [(RECOMPUTE, [first]), (RECOMPUTE, [second])]
     assert broker.exists(MARK.format(first), MARK.format(second)) == 2
 
 
 def test_a_removed_mark_lets_the_next_write_queue_again(queued, broker):
-    import_id = create_import(queued)
+    import_id = create_import(queued, family())
     broker.delete(MARK.format(import_id))
 
     rename(queued, import_id, 1, "Анна")
@@ -411,7 +400,7 @@ def test_a_removed_mark_lets_the_next_write_queue_again(queued, broker):
 
 
 def test_a_recompute_clears_the_mark_so_the_next_write_queues_again(queued, broker, sql):
-    import_id = create_import(queued)
+    import_id = create_import(queued, family())
 
     with queued.flask.application.app_context():
         recompute_aggregates.run(import_id)
