@@ -22,6 +22,14 @@ def citizen(citizen_id: int, relatives=(), **overrides) -> dict:
     return values
 
 
+def citizen_attributes(citizen_id: int, /, **overrides) -> dict:
+    """A valid citizen to POST to /imports/{id}/citizens, where relatives travel as linkage."""
+    values = {**citizen(citizen_id), **overrides}
+    if "relatives" not in overrides:
+        del values["relatives"]
+    return values
+
+
 def import_document(citizens: list[dict]) -> dict:
     return {"data": {"type": "imports", "attributes": {"citizens": citizens}}}
 

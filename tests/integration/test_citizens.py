@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import citizen, citizen_document, family
+from tests.factories import citizen, citizen_attributes, citizen_document, family
 
 URL = "/imports/1/citizens"
 
@@ -142,7 +142,7 @@ def test_missing_citizen_and_missing_import_are_404(client, ten):
 
 def test_post_citizen_writes_kinship_on_both_sides(client, make_import, sql):
     make_import()
-    doc = citizen_document(1, _attributes(4), relatives=[1, 4])
+    doc = citizen_document(1, citizen_attributes(4), relatives=[1, 4])
 
     reply = client.post(URL, json=doc)
 
@@ -157,7 +157,7 @@ def test_post_citizen_writes_kinship_on_both_sides(client, make_import, sql):
 def test_post_citizen_with_a_taken_citizen_id_is_409(client, make_import):
     make_import()
 
-    reply = client.post(URL, json=citizen_document(1, _attributes(2)))
+    reply = client.post(URL, json=citizen_document(1, citizen_attributes(2)))
 
     assert reply.status == 409
     assert "citizen_id 2" in reply.errors[0]["detail"]
@@ -211,7 +211,7 @@ def test_naming_a_trashed_citizen_as_a_relative_is_404(client, make_import):
     make_import()
     client.delete(URL + "/2")
 
-    reply = client.post(URL, json=citizen_document(1, _attributes(4), relatives=[2]))
+    reply = client.post(URL, json=citizen_document(1, citizen_attributes(4), relatives=[2]))
 
     assert reply.status == 404
     assert reply.error_pointers() == ["/data/relationships/relatives/data/0"]
@@ -221,7 +221,7 @@ def test_a_trashed_citizens_id_stays_taken(client, make_import):
     make_import()
     client.delete(URL + "/2")
 
-    reply = client.post(URL, json=citizen_document(1, _attributes(2)))
+    reply = client.post(URL, json=citizen_document(1, citizen_attributes(2)))
 
     assert reply.status == 409
     assert "restore or purge" in reply.errors[0]["detail"]
@@ -235,12 +235,6 @@ def test_replacing_relatives_keeps_kinship_to_trashed_citizens(client, make_impo
 
     assert _relatives(client, 1) == []
     assert sorted(sql("SELECT citizen_id, relative_id FROM kinship")) == [(1, 2), (2, 1)]
-
-
-def _attributes(citizen_id: int) -> dict:
-    values = citizen(citizen_id)
-    del values["relatives"]
-    return values
 
 
 def _relatives(client, citizen_id: int) -> list[str]:

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 import pytest
 
 from app.services.tokens import create_token, revoke_token
-from tests.factories import citizen, citizen_document, family, import_document, linkage
+from tests.factories import (
+    citizen_attributes,
+    citizen_document,
+    family,
+    import_document,
+    linkage,
+)
 from tests.jsonapi_client import JsonApiClient
 
 CITIZENS = "/imports/1/citizens"
@@ -28,12 +34,6 @@ def restore_import_document(import_id: int = 1) -> dict:
 
 def restore_citizen_document(citizen_id: int = 1) -> dict:
     return citizen_document(1, {"deleted_at": None}, resource_id=f"1.{citizen_id}")
-
-
-def new_citizen_attributes(citizen_id: int) -> dict:
-    values = citizen(citizen_id)
-    del values["relatives"]
-    return values
 
 
 def snapshot(sql) -> tuple:
@@ -80,7 +80,7 @@ CASES = [
         CITIZENS,
         "editor",
         201,
-        citizen_document(1, new_citizen_attributes(4), relatives=[1]),
+        citizen_document(1, citizen_attributes(4), relatives=[1]),
         changes=True,
     ),
     Case("GET", f"{CITIZENS}/1", "reader", 200),

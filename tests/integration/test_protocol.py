@@ -7,18 +7,12 @@ a schema-valid JSON:API error document carrying the security headers.
 import orjson
 import pytest
 
-from tests.factories import citizen, citizen_document, import_document
+from tests.factories import citizen, citizen_attributes, citizen_document, import_document
 from tests.jsonapi_client import MEDIA_TYPE, SECURITY_HEADERS
 
 
 def valid_import() -> dict:
     return import_document([citizen(1, [2]), citizen(2, [1])])
-
-
-def new_citizen_attributes() -> dict:
-    attributes = citizen(4)
-    del attributes["relatives"]
-    return attributes
 
 
 def assert_nothing_stored(sql) -> None:
@@ -217,7 +211,7 @@ def test_client_generated_import_id_is_403(client, sql):
 
 def test_client_generated_citizen_id_is_403(client, make_import, sql):
     import_id = make_import()
-    document = citizen_document(import_id, new_citizen_attributes(), resource_id=f"{import_id}.4")
+    document = citizen_document(import_id, citizen_attributes(4), resource_id=f"{import_id}.4")
 
     reply = client.post(f"/imports/{import_id}/citizens", json=document)
 
@@ -240,7 +234,7 @@ def test_wrong_type_on_post_import_is_409(client, sql, type_):
 
 def test_wrong_type_on_post_citizen_is_409(client, make_import, sql):
     import_id = make_import()
-    document = citizen_document(import_id, new_citizen_attributes())
+    document = citizen_document(import_id, citizen_attributes(4))
     document["data"]["type"] = "imports"
 
     reply = client.post(f"/imports/{import_id}/citizens", json=document)

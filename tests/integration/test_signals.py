@@ -11,7 +11,7 @@ import pytest
 from app import signals
 from app.queue import KEY as MARK
 from app.tasks import purge_old_trash, recompute_aggregates
-from tests.factories import citizen, citizen_document, import_document, linkage
+from tests.factories import citizen, citizen_attributes, citizen_document, import_document, linkage
 from tests.integration.actions import create_import, rename
 from tests.integration.worker_process import (
     broker_url,
@@ -30,13 +30,6 @@ ALL_SIGNALS = tuple(signals.namespace.values())
 def family() -> list[dict]:
     """1 and 2 are relatives, 3 is its own relative, 4 has none."""
     return [citizen(1, [2]), citizen(2, [1]), citizen(3, [3]), citizen(4, [])]
-
-
-def new_citizen(citizen_id: int) -> dict:
-    """The attributes of a citizen to POST (relatives go in relationships there)."""
-    attributes = citizen(citizen_id)
-    del attributes["relatives"]
-    return attributes
 
 
 def sends(log) -> list[tuple]:
@@ -141,7 +134,7 @@ def test_creating_a_citizen_sends_citizen_created(client, make_import, sent):
     sent.clear()
 
     reply = client.post(
-        "/imports/1/citizens", json=citizen_document(1, new_citizen(5), relatives=[4])
+        "/imports/1/citizens", json=citizen_document(1, citizen_attributes(5), relatives=[4])
     )
 
     assert reply.status == 201, reply.body
@@ -289,7 +282,7 @@ def test_purging_old_trash_sends_purged_signals_per_import(
             citizen_document(1, {"apartment": -1}, None, "1.1"),
             422,
         ),
-        ("POST", "/imports/1/citizens", citizen_document(1, new_citizen(2)), 409),
+        ("POST", "/imports/1/citizens", citizen_document(1, citizen_attributes(2)), 409),
         ("POST", "/imports/1/citizens/1/relationships/relatives", {"data": linkage(1, [99])}, 404),
         ("DELETE", "/imports/1/citizens/99", None, 404),
         ("POST", "/imports", import_document([citizen(1, [2])]), 422),

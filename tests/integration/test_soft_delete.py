@@ -6,7 +6,7 @@ permanent=true. Each test is named after the rule of the contract's "Soft delete
 
 import pytest
 
-from tests.factories import citizen, citizen_document, linkage
+from tests.factories import citizen, citizen_attributes, citizen_document, linkage
 
 CITIZENS = "/imports/1/citizens"
 BIRTHDAYS = f"{CITIZENS}/birthdays"
@@ -88,12 +88,6 @@ def kinship_rows(sql, import_id: int = 1) -> list[tuple[int, int]]:
     return [tuple(row) for row in rows]
 
 
-def new_citizen_attributes(citizen_id: int) -> dict:
-    values = citizen(citizen_id)
-    del values["relatives"]
-    return values
-
-
 def stored(sql) -> tuple:
     return (
         sql("SELECT id, data_version, deleted_at FROM imports ORDER BY id"),
@@ -143,7 +137,7 @@ def body_for(method: str, url: str) -> dict | None:
     if method == "POST" and url.startswith("/imports?"):
         return {"data": {"type": "imports", "attributes": {"citizens": four()}}}
     if method == "POST":
-        return citizen_document(1, new_citizen_attributes(5))
+        return citizen_document(1, citizen_attributes(5))
     if method == "PATCH" and url.startswith(f"{CITIZENS}/1"):
         return citizen_document(1, {"town": "C"}, resource_id="1.1")
     if method == "PATCH":
@@ -263,7 +257,7 @@ def test_a_trashed_import_is_404_on_its_urls_and_nothing_changes(client, admin, 
         client.get(PERCENTILES),
         client.patch("/imports/1", json=restore),
         client.delete("/imports/1"),
-        client.post(CITIZENS, json=citizen_document(1, new_citizen_attributes(5))),
+        client.post(CITIZENS, json=citizen_document(1, citizen_attributes(5))),
         client.patch(f"{CITIZENS}/1", json=citizen_document(1, {"town": "C"}, resource_id="1.1")),
         client.delete(f"{CITIZENS}/1"),
         client.post(relationship, json={"data": linkage(1, [4])}),
@@ -576,7 +570,7 @@ NAMING_THE_TRASHED = [
     (
         "POST",
         CITIZENS,
-        citizen_document(1, new_citizen_attributes(5), relatives=[1, 2]),
+        citizen_document(1, citizen_attributes(5), relatives=[1, 2]),
         "/data/relationships/relatives/data/1",
     ),
     (
@@ -612,14 +606,14 @@ def test_a_citizen_id_held_by_a_trashed_citizen_is_409_saying_restore_or_purge(
     make_import(four())
     trash(client, f"{CITIZENS}/2")
 
-    reply = client.post(CITIZENS, json=citizen_document(1, new_citizen_attributes(2)))
+    reply = client.post(CITIZENS, json=citizen_document(1, citizen_attributes(2)))
 
     assert reply.status == 409
     detail = reply.errors[0]["detail"]
     assert "restore" in detail and "purge" in detail
     assert data_version(admin) == 2
     assert admin.delete(f"{CITIZENS}/2?permanent=true").status == 204
-    assert client.post(CITIZENS, json=citizen_document(1, new_citizen_attributes(2))).status == 201
+    assert client.post(CITIZENS, json=citizen_document(1, citizen_attributes(2))).status == 201
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,12 +6,15 @@ exact offending member, and leaves the database exactly as it was.
 
 import re
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
 from app.domain.citizen_rules import CITIZEN_ATTRIBUTES
-from tests.factories import citizen, citizen_document, import_document, linkage
+from tests.factories import citizen, citizen_attributes, citizen_document, import_document, linkage
 
+# Attributes of a valid citizen 4 for POST /imports/{id}/citizens; override any of them.
+new_citizen = partial(citizen_attributes, 4)
 ATTRIBUTES = CITIZEN_ATTRIBUTES
 SECOND = "/data/attributes/citizens/1"  # pointer to the second citizen of an import body
 
@@ -319,14 +322,6 @@ def test_import_at_the_citizen_limit_is_stored(client_with, sql):
 # ---------------------------------------------------------------------------------------------
 
 
-def new_citizen(**overrides) -> dict:
-    """Attributes of a valid citizen 4 for POST /imports/{id}/citizens (no relatives member)."""
-    attributes = {**citizen(4), **overrides}
-    if "relatives" not in overrides:
-        del attributes["relatives"]
-    return attributes
-
-
 @pytest.mark.parametrize(
     ("attributes", "pointer"),
     [
@@ -346,7 +341,9 @@ def new_citizen(**overrides) -> dict:
         pytest.param(new_citizen(nickname="x"), "nickname", id="unknown attribute"),
         pytest.param(new_citizen(relatives=[1]), "relatives", id="relatives as an attribute"),
         pytest.param(
-            {k: v for k, v in new_citizen().items() if k != "town"}, "town", id="town missing"
+            {k: v for k, v in new_citizen().items() if k != "town"},
+            "town",
+            id="town missing",
         ),
     ],
 )
