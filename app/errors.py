@@ -12,6 +12,7 @@ from flask_rest_jsonapi_next.exceptions import (
     ObjectNotFound,
     RelatedObjectNotFound,
 )
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 __all__ = [
@@ -123,6 +124,24 @@ def handle_http_exception(error: HTTPException) -> Response:
     )
 
 
+def handle_database_unavailable(error: OperationalError) -> Response:
+    # The database refused the connection, went away mid-request, or kept aborting the transaction
+    # after the service's own retries: a condition that passes, so 503 with a hint to retry. The
+    # pool's pre-ping replaces dead connections on the next checkout; nothing was committed.
+    log.warning("Database unavailable while serving a request: %s", type(error.orig).__name__)
+    return _document(
+        [
+            {
+                "status": "503",
+                "title": "Service unavailable",
+                "detail": "The database is not available right now; retry shortly.",
+            }
+        ],
+        503,
+        {"Retry-After": "1"},
+    )
+
+
 def handle_unexpected(error: Exception) -> Response:
     # Never leak a traceback, SQL or driver text; the log keeps the details.
     log.exception("Unhandled error while serving a request")
@@ -142,4 +161,5 @@ def register_error_handlers(app: Flask) -> None:
     """Render every failure, expected or not, as a JSON:API error document."""
     app.register_error_handler(JsonApiException, handle_jsonapi_exception)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -34,5 +34,5 @@ def load(citizens: int, pairs: int, seed: int) -> None:
             parsed.append(values)
     if problems := check_import_kinship(parsed):
         raise click.ClickException(f"generated inconsistent kinship: {problems[0]}")
-    import_id = service.create_import(parsed)
+    import_id = service.create_import(parsed).id
     click.echo(f"Stored import {import_id} with {citizens} citizens and {pairs + 1} kinship pairs.")

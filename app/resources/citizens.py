@@ -42,13 +42,10 @@ def included_relatives(import_id: int, rows, relatives: dict, query, mode: Visib
 
 
 def single_citizen_document(
-    import_id: int,
-    citizen_id: int,
-    query: CollectionQuery,
-    mode: Visibility = LIVE,
-    after_write: bool = False,
+    import_id: int, citizen: service.WrittenCitizen, query: CollectionQuery, mode: Visibility = LIVE
 ) -> dict:
-    row, relatives = service.get_citizen(import_id, citizen_id, mode, import_checked=after_write)
+    row, relatives = citizen
+    citizen_id = row.citizen_id
     document = {"data": render([row], {citizen_id: relatives}, query)[0]}
     if query.include:
         document["included"] = included_relatives(
@@ -95,10 +92,10 @@ class CitizenList(JsonApiList):
         if violations:
             raise unprocessable(violations, "/data/attributes")
         relatives = relationship_linkage(data, import_id)
-        service.create_citizen(import_id, values, relatives)
-        document = single_citizen_document(
-            import_id, values["citizen_id"], CollectionQuery(), after_write=True
-        )
+        # The document shows the citizen as the write stored it: a trash that commits right
+        # after must not turn an accepted write into a 404.
+        created = service.create_citizen(import_id, values, relatives)
+        document = single_citizen_document(import_id, created, CollectionQuery())
         location = document["data"]["links"]["self"]
         return jsonapi_response(document, 201, {"Location": location})
 
@@ -109,7 +106,9 @@ class CitizenDetail(JsonApiDetail):
     def get(self, import_id: int, citizen_id: int):
         check_parameters(allowed=("include", "with_trashed"), families=("fields",))
         query = parse_collection_query(CitizenSchema, INCLUDABLE, allowed=("with_trashed",))
-        document = single_citizen_document(import_id, citizen_id, query, parse_visibility())
+        mode = parse_visibility()
+        citizen = service.get_citizen(import_id, citizen_id, mode)
+        document = single_citizen_document(import_id, citizen, query, mode)
         return jsonapi_response(document)
 
     def patch(self, import_id: int, citizen_id: int):
@@ -133,12 +132,10 @@ class CitizenDetail(JsonApiDetail):
             raise UnprocessableEntity([("/data/attributes/citizen_id", "cannot be changed")])
         relatives = relationship_linkage(data, import_id)
         # Without with_trashed the citizen was found live, so `deleted_at: null` changes nothing.
-        service.update_citizen(
+        updated = service.update_citizen(
             import_id, citizen_id, values, relatives, mode, restore=restore and mode.reaches_trash
         )
-        document = single_citizen_document(
-            import_id, citizen_id, CollectionQuery(), mode, after_write=True
-        )
+        document = single_citizen_document(import_id, updated, CollectionQuery(), mode)
         return jsonapi_response(document)
 
     def delete(self, import_id: int, citizen_id: int):

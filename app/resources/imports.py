@@ -67,8 +67,8 @@ def parse_import_citizens(attributes: dict, limit: int) -> list[dict]:
     return parsed
 
 
-def create_from_body() -> int:
-    """Validate and store the request's import; its parsed citizens are freed on return."""
+def create_from_body():
+    """Validate and store the request's import; return its row (parsed citizens freed on return)."""
     data = read_resource("imports")
     citizens = parse_import_citizens(
         data.get("attributes", {}), current_app.config["MAX_CITIZENS_PER_IMPORT"]
@@ -89,8 +89,8 @@ class ImportList(JsonApiList):
     def post(self):
         check_parameters()
         with garbage_collector_paused():
-            import_id = create_from_body()
-        document = import_schema().dump(import_values(service.get_import(import_id)))
+            created = create_from_body()
+        document = import_schema().dump(import_values(created))
         return jsonapi_response(document, 201, {"Location": document["data"]["links"]["self"]})
 
 
@@ -116,8 +116,7 @@ class ImportDetail(JsonApiDetail):
                 )
         row = service.get_import(import_id, mode)
         if "deleted_at" in attributes and row.deleted_at is not None:
-            service.restore_import(import_id)
-            row = service.get_import(import_id, mode)
+            row = service.restore_import(import_id)
         return jsonapi_response(import_schema().dump(import_values(row)))
 
     def delete(self, import_id: int):

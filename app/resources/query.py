@@ -85,6 +85,10 @@ def _typed_value(parameter: str, schema_field, raw: str):
             return float(raw)
         except ValueError:
             raise InvalidParameter(parameter, f"{parameter} must be a number.") from None
+    if "\x00" in raw:
+        # PostgreSQL text cannot hold NUL, so the driver would refuse the query; no stored value
+        # contains one either (validation refuses it), so say so instead of failing.
+        raise InvalidParameter(parameter, f"{parameter} cannot contain the NUL character.")
     return raw
 
 

@@ -31,6 +31,8 @@ STORED_COLUMNS = (
 COLUMNS = (*STORED_COLUMNS, "deleted_at", "deleted_by")
 # Linkage and include show trashed relatives whenever the caller sees trash at all.
 LINKAGE_MODE = {mode: mode if mode is LIVE else Visibility.WITH_TRASHED for mode in Visibility}
+# A citizen's row and its visible relatives' citizen_ids.
+WrittenCitizen = tuple[Row, list[int]]
 
 
 def ensure_import_reachable(import_id: int, mode: Visibility) -> None:
@@ -105,20 +107,21 @@ def citizens_by_ids(
     return found, relatives
 
 
-def get_citizen(
-    import_id: int, citizen_id: int, mode: Visibility = LIVE, import_checked: bool = False
-) -> tuple[Row, list[int]]:
-    """One citizen and its relatives; `import_checked` when a write has just locked the import."""
-    if not import_checked:
-        ensure_import_reachable(import_id, mode)
+def get_citizen(import_id: int, citizen_id: int, mode: Visibility = LIVE) -> WrittenCitizen:
+    """One citizen and its relatives."""
+    ensure_import_reachable(import_id, mode)
+    return _read_citizen(import_id, citizen_id, mode)
+
+
+def _read_citizen(import_id: int, citizen_id: int, mode: Visibility) -> WrittenCitizen:
     found, relatives = citizens_by_ids(import_id, [citizen_id], mode)
     if not found:
         raise citizen_not_found(import_id, citizen_id)
     return found[0], relatives.get(citizen_id, [])
 
 
-def create_citizen(import_id: int, values: dict, relative_ids: list[int] | None) -> None:
-    """Add a citizen and both directions of its kinship."""
+def create_citizen(import_id: int, values: dict, relative_ids: list[int] | None) -> WrittenCitizen:
+    """Add a citizen and both directions of its kinship; return it as stored."""
     citizen_id = values["citizen_id"]
 
     def create():
@@ -140,8 +143,9 @@ def create_citizen(import_id: int, values: dict, relative_ids: list[int] | None)
             related = kin.add_relatives(import_id, citizen_id, relative_ids) - {citizen_id}
             if related:
                 announce(db.session, signals.citizen_updated, import_id, sorted(related))
+        return _read_citizen(import_id, citizen_id, LIVE)
 
-    write_to_import(import_id, create)
+    return write_to_import(import_id, create)
 
 
 def update_citizen(
@@ -151,8 +155,11 @@ def update_citizen(
     relative_ids: list[int] | None,
     mode: Visibility = LIVE,
     restore: bool = False,
-) -> None:
-    """Change attributes, replace the visible relatives when given, restore when asked."""
+) -> WrittenCitizen:
+    """Change attributes, replace the visible relatives when given, restore when asked.
+
+    Return the citizen as stored.
+    """
 
     def update_():
         require_citizen(import_id, citizen_id, mode, relative_ids)
@@ -169,8 +176,9 @@ def update_citizen(
         if restore:
             announce(db.session, signals.citizen_restored, import_id, [citizen_id])
         announce(db.session, signals.citizen_updated, import_id, sorted(changed))
+        return _read_citizen(import_id, citizen_id, mode)
 
-    write_to_import(import_id, update_, mode)
+    return write_to_import(import_id, update_, mode)
 
 
 def trash_citizen(import_id: int, citizen_id: int, by: str) -> None:

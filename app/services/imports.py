@@ -46,8 +46,12 @@ def import_rows(condition, mode: Visibility):
     )  # fmt: skip
 
 
-def create_import(parsed_citizens: list[dict]) -> int:
-    """Store a validated import with its citizens and kinship in one transaction."""
+def create_import(parsed_citizens: list[dict]) -> Row:
+    """Store a validated import with its citizens and kinship in one transaction.
+
+    Return it as stored, read inside that transaction: a trash committed right after must not
+    turn the accepted POST into a 404.
+    """
     try:
         import_id = db.session.execute(
             insert(imports).values(data_version=1).returning(imports.c.id)
@@ -67,11 +71,12 @@ def create_import(parsed_citizens: list[dict]) -> int:
             ((import_id, c, r) for c, r in kinship_rows(parsed_citizens)),
         )
         announce(db.session, signals.import_created, import_id)
+        created = get_import(import_id)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    return import_id
+    return created
 
 
 def get_import(import_id: int, mode: Visibility = LIVE) -> Row:
@@ -100,8 +105,11 @@ def trash_import(import_id: int, by: str) -> None:
     write_to_import(import_id, trash)
 
 
-def restore_import(import_id: int) -> None:
-    """Bring a trashed import back with exactly the citizens that were visible before."""
+def restore_import(import_id: int) -> Row:
+    """Bring a trashed import back with exactly the citizens that were visible before.
+
+    Return it as restored, read under the write's lock.
+    """
 
     def restore():
         db.session.execute(
@@ -110,8 +118,9 @@ def restore_import(import_id: int) -> None:
             .values(deleted_at=None, deleted_by=None)
         )
         announce(db.session, signals.import_restored, import_id)
+        return get_import(import_id, Visibility.WITH_TRASHED)
 
-    write_to_import(import_id, restore, Visibility.WITH_TRASHED)
+    return write_to_import(import_id, restore, Visibility.WITH_TRASHED)
 
 
 def purge_import(import_id: int, trashed_before: datetime | None = None) -> bool:
