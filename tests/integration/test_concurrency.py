@@ -75,6 +75,18 @@ def assert_aggregates_match_rows(client, sql, import_id: int) -> None:
     assert_served_aggregates_match_the_rows(get, sql, import_id)
 
 
+def assert_counts_match_rows(client, sql, import_id: int) -> None:
+    """The import's citizens_count and data_version, as served, equal what the rows say."""
+    attributes = client.get(f"/imports/{import_id}").body["data"]["attributes"]
+    live = sql(
+        "SELECT count(*) FROM citizens WHERE import_id = :i AND deleted_at IS NULL", i=import_id
+    )[0][0]
+    assert (attributes["citizens_count"], attributes["data_version"]) == (
+        live,
+        version_of(sql, import_id),
+    )
+
+
 def version_of(sql, import_id: int) -> int:
     return sql("SELECT data_version FROM imports WHERE id = :i", i=import_id)[0][0]
 
@@ -119,6 +131,7 @@ def test_kinship_adds_removes_and_replacements_across_imports_at_once(
         assert_kinship_mutual(sql, import_id)
         writes = sum(1 for job in jobs if job[1] == import_id)
         assert version_of(sql, import_id) == 1 + writes
+        assert_counts_match_rows(client, sql, import_id)
         assert_aggregates_match_rows(client, sql, import_id)
 
 
@@ -201,6 +214,7 @@ def test_a_trash_racing_a_patch_of_the_same_citizen_leaves_one_consistent_outcom
         )
     )
     assert_kinship_mutual(sql, 1)
+    assert_counts_match_rows(client, sql, 1)
     assert_aggregates_match_rows(client, sql, 1)
 
 

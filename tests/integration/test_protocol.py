@@ -489,3 +489,24 @@ def test_options_lists_the_allowed_methods_without_a_body(client):
 
     assert reply.status == 204
     assert set(reply.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST", "OPTIONS"}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("GET", "/imports/1/citizens", None),
+        ("POST", "/imports", valid_import()),
+        ("PATCH", "/imports/1/citizens/1/relationships/relatives", {"data": []}),
+    ],
+)
+def test_an_unreachable_database_is_a_503_with_retry_after(client_with, method, url, body):
+    # Nothing listens on port 9; the pool's connection attempt is refused at once.
+    unreachable = client_with(
+        SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:9/none"
+    )
+
+    reply = unreachable.request(method, url, json=body)
+
+    assert reply.status == 503
+    assert reply.headers["Retry-After"] == "1"
+    assert reply.errors[0]["title"] == "Service unavailable"
