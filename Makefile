@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format dredd bench bench-trap clean
+.PHONY: run test lint format dredd bench bench-trap load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench: $(VENV)/.dev
 
 bench-trap: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.run --planner-trap
+
+## load: 16 clients for 30 s of mixed reads and writes on gunicorn + a worker, then nothing-lost checks
+load: $(VENV)/.dev
+	$(BIN)/python -m benchmarks.load
 
 clean:
 	rm -rf $(VENV) node_modules build instance .pytest_cache .ruff_cache

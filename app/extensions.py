@@ -1,11 +1,16 @@
 """Extension objects shared by the whole application; bound to an app in create_app()."""
 
+import logging
+
 from celery import Celery, Task
 from celery.signals import worker_process_init
 from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
+from sqlalchemy.exc import DBAPIError
+
+log = logging.getLogger(__name__)
 
 # Deterministic constraint names, so migrations can refer to them.
 NAMING_CONVENTION = {
@@ -16,7 +21,31 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+class SQLAlchemyWithSafeTeardown(SQLAlchemy):
+    """Flask-SQLAlchemy whose end-of-context cleanup survives a connection the server ended."""
+
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        try:
+            super()._teardown_session(exc)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            # PostgreSQL ended the connection (a restart, pg_terminate_backend) after the last
+            # query of a request or task, while its transaction was still open: the rollback
+            # that closes the session cannot reach the server. Nothing is lost (the server rolls
+            # back a dead connection's transaction) and the response is already complete, so
+            # drop the session and its connection instead of turning the answer into a bare
+            # HTML 500. The pool's pre-ping replaces the connection on the next checkout.
+            log.warning(
+                "Dropped a session whose database connection had ended: %s",
+                type(error.orig).__name__,
+            )
+            self.session().invalidate()
+            self.session.remove()
+
+
+db = SQLAlchemyWithSafeTeardown(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 
 

@@ -17,15 +17,11 @@ import requests
 from benchmarks.dataset import DEFAULT_SEED, generate_citizens, import_document
 from benchmarks.server import (
     BenchError,
-    CeleryWorker,
     Gunicorn,
     create_token,
-    drop_database,
     freeze_statistics,
-    migrate,
-    recreate_database,
+    running_service,
     server_version,
-    service_env,
 )
 
 MEDIA_TYPE = "application/vnd.api+json"
@@ -244,32 +240,17 @@ def run(args: argparse.Namespace) -> None:
     """Set up the database and server, measure, report, and always clean up."""
     body = import_document(generate_citizens(args.citizens, args.pairs, args.seed))
     pg_version = server_version(args.pg)
-    recreate_database(args.pg, args.database)
-    server = worker = None
-    try:
-        env = service_env(args.pg, args.database, args.redis if args.tasks == "worker" else None)
-        migrate(env)
-        server = Gunicorn(env, args.port, args.workers)
+    redis_url = args.redis if args.tasks == "worker" else None
+    with running_service(
+        args.pg, args.database, args.port, args.workers, redis_url, args.keep_db
+    ) as service:
         try:
-            if args.tasks == "worker":
-                worker = CeleryWorker(env)
-                worker.start()
-            server.start()
-            results = measure(args, server, body, create_token(env))
-            peaks = server.peak_rss_mb()  # read before stopping: VmHWM dies with the process
+            results = measure(args, service.server, body, create_token(service.env))
+            # Read before stopping: VmHWM dies with the process.
+            peaks = service.server.peak_rss_mb()
         except (BenchError, requests.RequestException) as exc:
-            log = server.log_tail()
-            raise BenchError(
-                f"{exc}\n--- server log (tail) ---\n{log}" if log else str(exc)
-            ) from exc
+            raise service.failure(exc) from exc
         print_report(args, pg_version, results, peaks)
-    finally:
-        if server is not None:
-            server.stop()
-        if worker is not None:
-            worker.stop()
-        if not args.keep_db:
-            drop_database(args.pg, args.database)
 
 
 def _exit_on_sigterm(signum: int, _frame: object) -> None:

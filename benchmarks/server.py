@@ -1,4 +1,8 @@
-"""Lifecycle of the benchmarked service: bench database, migrations, gunicorn, memory."""
+"""Lifecycle of the benchmarked service: bench database, migrations, gunicorn, memory.
+
+`running_service()` is the whole lifecycle in one `with` block, shared by the timed benchmark
+(`benchmarks.run`) and the load scenario (`benchmarks.load`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -95,9 +102,21 @@ def migrate(env: dict[str, str]) -> None:
     manage(env, "db", "upgrade")
 
 
-def create_token(env: dict[str, str]) -> str:
-    """Create an admin token with `manage.py tokens create`; it prints the token last."""
-    return manage(env, "tokens", "create", "benchmark", "--role", "admin").strip().splitlines()[-1]
+def create_token(env: dict[str, str], name: str = "benchmark", role: str = "admin") -> str:
+    """Create a token with `manage.py tokens create`; it prints the token last."""
+    return manage(env, "tokens", "create", name, "--role", role).strip().splitlines()[-1]
+
+
+def free_port() -> int:
+    """Return a port on 127.0.0.1 that nothing listens on now (the kernel's pick)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def throwaway_database_name(prefix: str) -> str:
+    """Return a database name no other run uses, so runs on one machine never collide."""
+    return f"{prefix}_{secrets.token_hex(5)}"
 
 
 def freeze_statistics(pg: str, name: str) -> list[str]:
@@ -174,11 +193,14 @@ class Gunicorn:
             self.process.kill()
             self.process.wait()
 
+    def log_text(self) -> str:
+        """Return everything gunicorn and the app wrote so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
     def log_tail(self, lines: int = 40) -> str:
         """Return the last lines gunicorn and the app wrote."""
-        self.log.seek(0)
-        text = self.log.read().decode(errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
+        return "\n".join(self.log_text().splitlines()[-lines:])
 
     def peak_rss_mb(self) -> dict[str, float]:
         """Return VmHWM in MB of the master and of each worker, keyed 'master'/'worker <pid>'."""
@@ -275,6 +297,58 @@ class CeleryWorker:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
 
-    def log_tail(self, lines: int = 20) -> str:
+    def log_text(self) -> str:
         self.log.seek(0)
-        return "\n".join(self.log.read().decode(errors="replace").splitlines()[-lines:])
+        return self.log.read().decode(errors="replace")
+
+    def log_tail(self, lines: int = 20) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+
+@dataclass
+class Service:
+    """A running service: its environment (for manage.py), gunicorn and the optional worker."""
+
+    env: dict[str, str]
+    server: Gunicorn
+    worker: CeleryWorker | None
+
+    def failure(self, exc: BaseException) -> BenchError:
+        """Return a BenchError for `exc` with the end of the server log, for the owner to read."""
+        log = self.server.log_tail()
+        return BenchError(f"{exc}\n--- server log (tail) ---\n{log}" if log else str(exc))
+
+
+@contextmanager
+def running_service(
+    pg: str,
+    database: str,
+    port: int,
+    workers: int,
+    redis_url: str | None = None,
+    keep_db: bool = False,
+) -> Iterator[Service]:
+    """Create database `database` afresh, migrate it, start the worker and gunicorn.
+
+    With `redis_url` a Celery worker recomputes the aggregates (the production shape); without
+    it tasks run in-process. On the way out, even after an error or SIGTERM, both processes are
+    stopped and the database dropped (unless `keep_db`).
+    """
+    recreate_database(pg, database)
+    server = worker = None
+    try:
+        env = service_env(pg, database, redis_url)
+        migrate(env)
+        server = Gunicorn(env, port, workers)
+        if redis_url:
+            worker = CeleryWorker(env)
+            worker.start()
+        server.start()
+        yield Service(env, server, worker)
+    finally:
+        if server is not None:
+            server.stop()
+        if worker is not None:
+            worker.stop()
+        if not keep_db:
+            drop_database(pg, database)

@@ -223,7 +223,9 @@ def change_relatives(import_id: int, citizen_id: int, relative_ids: list[int], c
     def work():
         require_citizen(import_id, citizen_id, relative_ids=relative_ids, pointer="/data")
         changed = change(import_id, citizen_id, relative_ids)
-        if changed:
-            announce(db.session, signals.citizen_updated, import_id, sorted(changed))
+        # Announce even a change that changed nothing (relatives already as asked): the write
+        # bumped data_version all the same, and without the news no recompute would bring the
+        # stored aggregates up to that version; every read would compute them until the sweep.
+        announce(db.session, signals.citizen_updated, import_id, sorted(changed) or [citizen_id])
 
     write_to_import(import_id, work)

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -12,6 +13,9 @@ from app.models import ROLES, ApiToken
 
 tokens = ApiToken.__table__
 RANK = {role: rank for rank, role in enumerate(ROLES)}
+# Keys are made by secrets.token_hex; anything else (a NUL, which PostgreSQL text cannot hold, or
+# megabytes of junk) is refused before it reaches the database.
+KEY_SHAPE = re.compile(r"[0-9a-f]{1,32}")
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def create_token(name: str, role: str) -> str:
 def authenticate(token: str) -> Caller | None:
     """The caller a token belongs to, or None for a malformed, unknown or revoked token."""
     key, _, secret = token.partition(".")
-    if not key or not secret or len(key) > 32:
+    if not secret or not KEY_SHAPE.fullmatch(key):
         return None
     row = db.session.execute(
         select(tokens.c.name, tokens.c.role, tokens.c.secret_hash).where(

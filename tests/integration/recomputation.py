@@ -46,8 +46,7 @@ def recomputed_birthdays(sql, import_id: int) -> dict:
 
 def recomputed_percentiles(sql, import_id: int, as_of: date) -> list[dict]:
     rows = sql(
-        "SELECT town, birth_date FROM citizens"
-        " WHERE import_id = :import_id AND deleted_at IS NULL",
+        "SELECT town, birth_date FROM citizens WHERE import_id = :import_id AND deleted_at IS NULL",
         import_id=import_id,
     )
     return town_age_percentiles([tuple(row) for row in rows], as_of)
@@ -74,6 +73,17 @@ def assert_stored_aggregates_match_the_rows(sql, import_id: int) -> set[str]:
     return {kind for kind, _as_of, _document in rows}
 
 
+def getter_of(client):
+    """`get(path) -> body` of a 200, through a JSON:API test client (tests.jsonapi_client)."""
+
+    def get(path: str) -> dict:
+        reply = client.get(path)
+        assert reply.status == 200, reply.body
+        return reply.body
+
+    return get
+
+
 def assert_served_aggregates_match_the_rows(get, sql, import_id: int) -> list[dict]:
     """GET both aggregates (`get(path) -> body` of a 200) and compare them with a recomputation.
 
@@ -85,13 +95,17 @@ def assert_served_aggregates_match_the_rows(get, sql, import_id: int) -> list[di
         sql, import_id
     ), f"import {import_id}: served birthdays"
 
-    served_percentiles = get(f"{base}/towns/stat/percentile/age?page[size]=1000")
-    as_of = date.fromisoformat(served_percentiles["meta"]["as_of"])
-    stats = [
-        {"town": s["attributes"]["town"], **{p: s["attributes"][p] for p in ("p50", "p75", "p99")}}
-        for s in served_percentiles["data"]
-    ]
-    assert stats == recomputed_percentiles(sql, import_id, as_of), (
+    percentiles = get(f"{base}/towns/stat/percentile/age?page[size]=1000")
+    as_of = date.fromisoformat(percentiles["meta"]["as_of"])
+    assert served_percentiles(percentiles) == recomputed_percentiles(sql, import_id, as_of), (
         f"import {import_id}: served percentiles"
     )
-    return [served_birthdays["meta"], served_percentiles["meta"]]
+    return [served_birthdays["meta"], percentiles["meta"]]
+
+
+def served_percentiles(document: dict) -> list[dict]:
+    """A town-age-stats document's entries in the form of app.domain's percentiles."""
+    return [
+        {"town": s["attributes"]["town"], **{p: s["attributes"][p] for p in ("p50", "p75", "p99")}}
+        for s in document["data"]
+    ]

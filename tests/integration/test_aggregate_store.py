@@ -107,6 +107,30 @@ def test_the_recompute_task_is_idempotent(app, make_import, sql):
     }
 
 
+@pytest.mark.parametrize(
+    ("method", "relatives"),
+    [("PATCH", [2]), ("POST", [2]), ("DELETE", [3])],
+    ids=["same relatives again", "adding a relative already there", "removing a stranger"],
+)
+def test_a_kinship_write_that_changes_nothing_still_brings_the_store_up_to_date(
+    client, make_import, sql, method, relatives
+):
+    make_import(family())
+
+    reply = client.request(
+        method,
+        "/imports/1/citizens/1/relationships/relatives",
+        json={"data": linkage(1, relatives)},
+    )
+
+    assert reply.status == 204
+    version = sql("SELECT data_version FROM imports WHERE id = 1")[0][0]
+    assert {kind: v for kind, (v, _, _) in stored(sql).items()} == {
+        "birthdays": version,
+        "town-age-stats": version,
+    }
+
+
 def test_an_older_result_stored_after_a_newer_one_is_ignored(app, client, make_import, sql):
     make_import(family())
     with app.app_context():

@@ -222,6 +222,7 @@ def test_a_citizen_document_with_a_nul_in_its_id_is_refused(client, stored, sql)
         {"Content-Type": "application/vnd.api+json\u00ff"},
         {"Authorization": "Bearer " + "a" * 10_000},
         {"Authorization": "Bearer a.\u00ff"},
+        {"Authorization": "Bearer 0a\u0000.secret"},
     ],
     ids=[
         "long request id",
@@ -230,6 +231,7 @@ def test_a_citizen_document_with_a_nul_in_its_id_is_refused(client, stored, sql)
         "odd content type",
         "long token",
         "latin-1 token",
+        "NUL in the token key",
     ],
 )
 def test_odd_headers_get_a_jsonapi_answer_and_store_nothing(client, sql, header):

@@ -13,6 +13,13 @@ import pytest
 
 from app.tasks import sweep_stale_aggregates
 from tests.factories import citizen, citizen_document, import_document
+from tests.integration.recomputation import (
+    assert_kinship_mutual,
+    assert_served_aggregates_match_the_rows,
+    assert_stored_aggregates_match_the_rows,
+    getter_of,
+    kinship_pairs,
+)
 from tests.integration.worker_process import (
     VISIBILITY_TIMEOUT,
     WorkerProcess,
@@ -213,6 +220,13 @@ def test_a_worker_killed_mid_task_loses_no_recompute(
 
     wait_until_stored(sql, version=2)
     assert stored_document(sql, "birthdays") == AFTER_CHANGE_MONTHS
+    # The accepted write is all there, and so is every aggregate, stored and served.
+    assert sql("SELECT town FROM citizens WHERE import_id = 1 AND citizen_id = 4") == [("Керчь",)]
+    assert {(3, 4), (4, 3)} <= kinship_pairs(sql, 1)
+    assert_kinship_mutual(sql, 1)
+    assert assert_stored_aggregates_match_the_rows(sql, 1) == set(KINDS)
+    served = assert_served_aggregates_match_the_rows(getter_of(editor), sql, 1)
+    assert [meta["from_store"] for meta in served] == [True, True]
 
 
 def test_a_write_during_a_broker_outage_succeeds_and_the_sweep_catches_up(

@@ -89,9 +89,15 @@ def close_mark_client(flask_app) -> None:
 
 
 class WorkerProcess:
-    """`celery worker` (prefork, one child) in its own process group, logging to a file."""
+    """`celery worker` (prefork, one child) in its own process group, logging to a file.
 
-    def __init__(self, database_url: str, redis_url: str, log_path: Path):
+    With `sweep_every` (seconds) it also runs beat inside (`--beat`), which queues the sweep of
+    stale aggregates at that interval, as the production scheduler does each minute.
+    """
+
+    def __init__(
+        self, database_url: str, redis_url: str, log_path: Path, sweep_every: float | None = None
+    ):
         self.env = {
             **os.environ,
             "APP_CONFIG": "testing",
@@ -100,6 +106,11 @@ class WorkerProcess:
             "BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "SECRET_KEY": "x",
         }
+        self.beat_options = []
+        if sweep_every is not None:
+            self.env["SWEEP_INTERVAL_SECONDS"] = str(sweep_every)
+            schedule = log_path.with_name(f"{log_path.stem}-beat-schedule")
+            self.beat_options = ["--beat", "--schedule", str(schedule)]
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
@@ -117,7 +128,7 @@ class WorkerProcess:
         command = [
             sys.executable, "-m", "celery", "-A", "celery_worker.celery", "worker",
             "--pool", "prefork", "--concurrency", "1", "--loglevel", "INFO",
-            "--without-heartbeat", "--without-gossip", "--without-mingle",
+            "--without-heartbeat", "--without-gossip", "--without-mingle", *self.beat_options,
         ]  # fmt: skip
         with self.log_path.open("a") as log:
             self.process = subprocess.Popen(

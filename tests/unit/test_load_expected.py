@@ -1,0 +1,70 @@
+"""The load scenario's record of accepted writes follows the service's kinship and trash rules."""
+
+import asyncio
+
+from benchmarks.load.expected import CitizenLocks, ExpectedImport
+
+
+def citizen(citizen_id: int, relatives: list[int]) -> dict:
+    return {
+        "citizen_id": citizen_id, "town": "Керчь", "street": "Ленина", "building": "1",
+        "apartment": 1, "name": "Иванов Иван", "birth_date": "1990-01-01", "gender": "male",
+        "relatives": relatives,
+    }  # fmt: skip
+
+
+def family() -> ExpectedImport:
+    # 1-2, 1-3 and 3 is its own relative.
+    return ExpectedImport.from_import(7, [citizen(1, [2, 3]), citizen(2, [1]), citizen(3, [1, 3])])
+
+
+def test_an_import_holds_both_directions_and_self_kinship_once():
+    expected = family()
+    assert expected.kinship_rows() == {(1, 2), (2, 1), (1, 3), (3, 1), (3, 3)}
+    assert expected.next_citizen_id == 4
+    assert expected.accepted_writes == 0
+
+
+def test_replacing_relatives_keeps_the_link_to_a_trashed_relative():
+    expected = family()
+    expected.trash(2)
+    assert expected.visible_relatives(1) == {3}
+    expected.replace_relatives(1, {1})  # from now on only itself
+    # 1-3 was visible and not wanted: gone both ways; 1-2 is kept for 2's restore.
+    assert expected.kinship_rows() == {(1, 1), (1, 2), (2, 1), (3, 3)}
+    expected.restore(2)
+    assert expected.visible_relatives(1) == {1, 2}
+    assert expected.accepted_writes == 3  # trash, replace, restore: one data_version each
+
+
+def test_a_new_citizen_links_both_ways():
+    expected = family()
+    new_id = expected.allocate_citizen_id()
+    expected.create(new_id, citizen(new_id, []), {2, new_id})
+    assert {(4, 2), (2, 4), (4, 4)} <= expected.kinship_rows()
+    assert expected.is_live(4) and expected.next_citizen_id == 5
+
+
+def test_locks_keep_writes_on_a_shared_citizen_apart_and_reread_what_they_need():
+    locks = CitizenLocks()
+    needs = {"first": {1, 2}, "second": {2}}
+    inside: set[str] = set()
+    seen = {}  # name -> (writes inside when it entered, citizens locked then)
+
+    async def write(name: str, grow_to: set[int] | None = None) -> None:
+        async with locks.hold(7, lambda: needs[name]):
+            locked = {key for (_, key), lock in locks._locks.items() if lock.locked()}
+            seen[name] = (set(inside), locked)
+            inside.add(name)
+            if grow_to is not None:
+                needs["second"] = grow_to  # e.g. the first write linked citizen 3 to 2
+            await asyncio.sleep(0.01)
+            inside.discard(name)
+
+    async def both() -> None:
+        await asyncio.gather(write("first", grow_to={2, 3}), write("second"))
+
+    asyncio.run(both())
+    assert seen == {"first": (set(), {1, 2}), "second": (set(), {2, 3})}
+    assert locks.waits == 1
+    assert not any(lock.locked() for lock in locks._locks.values())
