@@ -124,10 +124,27 @@ def handle_http_exception(error: HTTPException) -> Response:
     )
 
 
+# SQLSTATE classes of a condition that passes: connection exception, insufficient resources
+# (too many connections), operator intervention (shutdown, restart), transaction rollback (a
+# deadlock or serialisation failure that outlasted the service's own retries).
+TRANSIENT_SQLSTATE_CLASSES = ("08", "53", "57", "40")
+
+
+def is_transient(error: OperationalError) -> bool:
+    """Whether the database is away or overloaded for now, rather than the query being wrong."""
+    if error.connection_invalidated or error.statement is None:  # lost, or never connected
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    return sqlstate[:2] in TRANSIENT_SQLSTATE_CLASSES
+
+
 def handle_database_unavailable(error: OperationalError) -> Response:
     # The database refused the connection, went away mid-request, or kept aborting the transaction
     # after the service's own retries: a condition that passes, so 503 with a hint to retry. The
     # pool's pre-ping replaces dead connections on the next checkout; nothing was committed.
+    # Any other OperationalError (e.g. a statement the driver cannot send) is our bug: a 500.
+    if not is_transient(error):
+        return handle_unexpected(error)
     log.warning("Database unavailable while serving a request: %s", type(error.orig).__name__)
     return _document(
         [

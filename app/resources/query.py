@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, request
 from marshmallow import fields as ma_fields
-from marshmallow_jsonapi.fields import Relationship
+from marshmallow_jsonapi.fields import DocumentMeta, Relationship, ResourceMeta
 
 from app.domain.citizen_rules import MAX_INT
 from app.errors import InvalidParameter
@@ -25,6 +25,9 @@ FAMILY = re.compile(r"^(page|filter|fields)\[([^\[\]]*)\]$")
 LETTERS_ONLY = re.compile(r"^[a-z]+$")
 DIGITS = re.compile(r"^[0-9]+$")
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# One filter's values become one bound parameter each, and a statement binds at most 65,535;
+# far fewer than that is already no longer a filter but a second copy of the collection.
+MAX_FILTER_VALUES = 1_000
 
 
 @dataclass
@@ -41,16 +44,19 @@ class CollectionQuery:
         return self.fields.get(type_)
 
 
-def attribute_names(schema) -> list[str]:
+def member_names(schema) -> list[str]:
+    """Attributes and relationships: what `fields[TYPE]` may name (meta is not a member)."""
     return [
         name
         for name, f in schema._declared_fields.items()
-        if name != "id" and not isinstance(f, Relationship)
+        if name != "id" and not isinstance(f, ResourceMeta | DocumentMeta)
     ]
 
 
-def member_names(schema) -> list[str]:
-    return [name for name in schema._declared_fields if name != "id"]
+def attribute_names(schema) -> list[str]:
+    """What `sort` and `filter[...]` may name."""
+    declared = schema._declared_fields
+    return [name for name in member_names(schema) if not isinstance(declared[name], Relationship)]
 
 
 def parse_int(parameter: str, raw: str, minimum: int) -> int:
@@ -172,7 +178,10 @@ def parse_collection_query(
         elif kind == "filter":
             if key not in attributes:
                 raise InvalidParameter(name, f"{key!r} is not an attribute of {schema.opts.type_}.")
-            query.filters[key] = [_typed_value(name, declared[key], v) for v in raw.split(",")]
+            options = raw.split(",")
+            if len(options) > MAX_FILTER_VALUES:
+                raise InvalidParameter(name, f"{name} takes at most {MAX_FILTER_VALUES} values.")
+            query.filters[key] = [_typed_value(name, declared[key], v) for v in options]
         else:
             if key not in types:
                 raise InvalidParameter(name, f"{key!r} is not a resource type of this response.")
