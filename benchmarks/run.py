@@ -19,6 +19,7 @@ from benchmarks.server import (
     BenchError,
     Gunicorn,
     create_token,
+    exit_on_sigterm,
     freeze_statistics,
     running_service,
     server_version,
@@ -253,15 +254,10 @@ def run(args: argparse.Namespace) -> None:
         print_report(args, pg_version, results, peaks)
 
 
-def _exit_on_sigterm(signum: int, _frame: object) -> None:
-    # Turn SIGTERM into SystemExit so the finally blocks stop gunicorn and drop the database.
-    sys.exit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the benchmark; return 0, or 1 after printing why it failed."""
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     try:
         run(args)
     except (BenchError, psycopg.Error) as exc:

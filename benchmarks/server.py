@@ -352,3 +352,8 @@ def running_service(
             worker.stop()
         if not keep_db:
             drop_database(pg, database)
+
+
+def exit_on_sigterm(signum: int, _frame: object) -> None:
+    """A SIGTERM handler: SystemExit unwinds the `finally` blocks that stop servers, drop dbs."""
+    sys.exit(128 + signum)

@@ -58,6 +58,7 @@ from benchmarks.server import (
     Service,
     create_token,
     database_url,
+    exit_on_sigterm,
     free_port,
     running_service,
     server_version,
@@ -356,14 +357,9 @@ def keep_logs(directory: Path, server_log: str, worker_log: str) -> None:
     progress(f"logs kept in {directory}/gunicorn.log and worker.log")
 
 
-def _exit_on_sigterm(signum: int, _frame: object) -> None:
-    # SystemExit unwinds running_service(), which stops gunicorn and the worker and drops the db.
-    sys.exit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     try:
         passed = run(args)
     except (BenchError, psycopg.Error) as exc:

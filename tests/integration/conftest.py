@@ -5,7 +5,9 @@ import pytest
 from app import create_app
 from app.extensions import db
 from tests.factories import family, import_document
+from tests.integration.worker_process import close_mark_client, use_celery_of
 from tests.jsonapi_client import JsonApiClient
+from tests.robustness import Snapshot, restore_snapshot, seed_and_snapshot
 
 
 @pytest.fixture
@@ -34,3 +36,32 @@ def client_with(database_url, app, tokens):
     for custom in built:
         with custom.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def editor_for_broker(app, client_with):
+    """Build editors of apps with a given REDIS_URL; `app`'s Celery is current again after."""
+    built = []
+
+    def build(redis_url: str):
+        editor = client_with(REDIS_URL=redis_url)
+        built.append(editor.flask.application)
+        return editor
+
+    yield build
+    for flask_app in built:
+        close_mark_client(flask_app)
+    use_celery_of(app)
+
+
+@pytest.fixture(scope="module")
+def seed_snapshot(app, tokens) -> Snapshot:
+    """Seeding through the API takes a quarter of a second: once per module, then snapshots."""
+    return seed_and_snapshot(app, tokens)
+
+
+@pytest.fixture
+def seeded(app, seed_snapshot):
+    """The seeded data in the tables, and how to put it back."""
+    restore_snapshot(app, seed_snapshot)
+    return lambda: restore_snapshot(app, seed_snapshot)

@@ -36,7 +36,6 @@ from tests.integration.recomputation import (
 from tests.integration.throwaway_services import ThrowawayPostgres, ThrowawayRedis
 from tests.integration.worker_process import (
     WorkerProcess,
-    close_mark_client,
     use_celery_of,
     wait_for,
 )
@@ -131,26 +130,10 @@ def queue_failures(caplog):
     logger.removeHandler(caplog.handler)
 
 
-@pytest.fixture
-def editor_of(app, client_with):
-    """Build an editor of an app with a given REDIS_URL; `app`'s Celery is current again after."""
-    built = []
-
-    def build(redis_url: str):
-        editor = client_with(REDIS_URL=redis_url)
-        built.append(editor.flask.application)
-        return editor
-
-    yield build
-    for flask_app in built:
-        close_mark_client(flask_app)
-    use_celery_of(app)
-
-
 def test_writes_go_on_while_the_broker_is_down_and_the_sweep_catches_up_once_it_is_back(
-    broker, worker_with_beat, editor_of, queue_failures, sql
+    broker, worker_with_beat, editor_for_broker, queue_failures, sql
 ):
-    editor = editor_of(broker.url)
+    editor = editor_for_broker(broker.url)
     citizens = broker_family()
     reply = editor.post("/imports", json=import_document(citizens))
     assert reply.status == 201, reply.body

@@ -27,7 +27,6 @@ from tests.robustness import (
     SCHEMA_OF_COLLECTION,
     WITH_DOCUMENTS,
     HostileRequest,
-    Snapshot,
     accepts,
     authorization,
     content_types,
@@ -39,8 +38,6 @@ from tests.robustness import (
     mutations_of,
     query_strings,
     request_ids,
-    restore_snapshot,
-    seed_and_snapshot,
     send_and_check,
     well_formed_parameter,
 )
@@ -56,19 +53,6 @@ def examples(count: int) -> settings:
         derandomize=True,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-
-
-@pytest.fixture(scope="module")
-def seed_snapshot(app, tokens) -> Snapshot:
-    """Seeding through the API takes a quarter of a second: once per module, then snapshots."""
-    return seed_and_snapshot(app, tokens)
-
-
-@pytest.fixture
-def seeded(app, seed_snapshot):
-    """The seeded data in the tables, and how to put it back."""
-    restore_snapshot(app, seed_snapshot)
-    return lambda: restore_snapshot(app, seed_snapshot)
 
 
 def assert_names_a_parameter_it_was_sent(request: HostileRequest, reply) -> None:

@@ -26,11 +26,8 @@ from tests.robustness import (
     LEAK_MARKERS,
     SAFE_REQUEST_ID,
     HostileRequest,
-    Snapshot,
     authorization,
     database_state,
-    restore_snapshot,
-    seed_and_snapshot,
     send_and_check,
 )
 
@@ -56,19 +53,6 @@ PAYLOADS = (
 )
 # A payload that ran would sleep 5 s; an honest request here takes a few milliseconds.
 SLEPT = 4.0
-
-
-@pytest.fixture(scope="module")
-def seed_snapshot(app, tokens) -> Snapshot:
-    """Seeding through the API takes a quarter of a second: once per module, then snapshots."""
-    return seed_and_snapshot(app, tokens)
-
-
-@pytest.fixture
-def seeded(app, seed_snapshot):
-    """The seeded data in the tables, and how to put it back."""
-    restore_snapshot(app, seed_snapshot)
-    return lambda: restore_snapshot(app, seed_snapshot)
 
 
 @pytest.fixture

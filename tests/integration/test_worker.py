@@ -25,10 +25,8 @@ from tests.integration.worker_process import (
     WorkerProcess,
     broker_idle,
     broker_url,
-    close_mark_client,
     empty_broker,
     unacknowledged_ages,
-    use_celery_of,
     wait_for,
 )
 
@@ -160,26 +158,10 @@ def running_worker(worker, broker):
         wait_for(lambda: broker_idle(broker), "an idle broker after the test")
 
 
-@pytest.fixture
-def apps(app, client_with):
-    """Build editors of apps with a given REDIS_URL; `app`'s Celery is current again after."""
-    built = []
-
-    def build(redis_url: str):
-        editor = client_with(REDIS_URL=redis_url)
-        built.append(editor.flask.application)
-        return editor
-
-    yield build
-    for flask_app in built:
-        close_mark_client(flask_app)
-    use_celery_of(app)
-
-
 def test_a_write_is_recomputed_in_the_background_without_any_read(
-    running_worker, apps, broker, sql
+    running_worker, editor_for_broker, broker, sql
 ):
-    editor = apps(broker_url(BROKER_DB))
+    editor = editor_for_broker(broker_url(BROKER_DB))
     create_import(editor)
     wait_until_stored(sql, version=1)
     wait_for(lambda: broker_idle(broker), "the first recompute to be acknowledged")
@@ -194,9 +176,9 @@ def test_a_write_is_recomputed_in_the_background_without_any_read(
 
 
 def test_a_worker_killed_mid_task_loses_no_recompute(
-    running_worker, apps, broker, sql, database_url
+    running_worker, editor_for_broker, broker, sql, database_url
 ):
-    editor = apps(broker_url(BROKER_DB))
+    editor = editor_for_broker(broker_url(BROKER_DB))
     create_import(editor)
     wait_until_stored(sql, version=1)
     wait_for(lambda: broker_idle(broker), "the first recompute to be acknowledged")
@@ -230,9 +212,9 @@ def test_a_worker_killed_mid_task_loses_no_recompute(
 
 
 def test_a_write_during_a_broker_outage_succeeds_and_the_sweep_catches_up(
-    running_worker, apps, broker, sql
+    running_worker, editor_for_broker, broker, sql
 ):
-    cut_off = apps(UNREACHABLE_BROKER)
+    cut_off = editor_for_broker(UNREACHABLE_BROKER)
     create_import(cut_off)
 
     started = time.monotonic()
@@ -247,7 +229,9 @@ def test_a_write_during_a_broker_outage_succeeds_and_the_sweep_catches_up(
     assert versions(sql) == (2, {"birthdays": 2})  # the read stored birthdays only
     assert broker_idle(broker)
 
-    reconnected = apps(broker_url(BROKER_DB))  # built last: its Celery app is the current one
+    reconnected = editor_for_broker(
+        broker_url(BROKER_DB)
+    )  # built last: its Celery app is the current one
     with reconnected.flask.application.app_context():
         assert sweep_stale_aggregates() == 1
 
