@@ -125,6 +125,10 @@ def celery_settings(config: Mapping) -> dict:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
+        # On a lost broker connection the unacknowledged task will be delivered again anyway;
+        # cancel the running copy rather than finish a duplicate (Celery 6's default; recomputes
+        # are idempotent either way).
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
         # A write must not wait long on a broker that is down: connect fast, fail, log.
         "broker_connection_timeout": 1,
         "broker_connection_retry_on_startup": True,
