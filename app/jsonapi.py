@@ -2,6 +2,7 @@
 
 import orjson
 from flask import Flask, Response, request
+from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
 from werkzeug.http import parse_accept_header
 
 from app.errors import BadRequest, NotAcceptable, UnsupportedMediaType
@@ -13,6 +14,11 @@ SECURITY_HEADERS = {
 }
 # Paths for machines that speak plain JSON (/health) or Prometheus' text format (/metrics).
 NOT_JSONAPI_PATHS = ("/health", "/metrics")
+# The request head's limits. gunicorn would enforce its own (4 KiB request line, 8 KiB header
+# field) with an HTML page before the app runs; gunicorn.conf.py lifts them so that these, and
+# their JSON:API errors, are the ones clients meet.
+MAX_URL_BYTES = 32 * 1024
+MAX_HEADER_BYTES = 16 * 1024
 
 
 def encode(document: dict) -> bytes:
@@ -40,6 +46,18 @@ def read_document() -> object:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         raise BadRequest("The request body is not valid JSON (or not UTF-8).") from None
+
+
+def refuse_oversized_head() -> None:
+    """414 for a URL and 431 for a header beyond the limits: a clear error, before any work."""
+    target = request.environ.get("RAW_URI") or request.full_path
+    if len(target) > MAX_URL_BYTES:
+        raise RequestURITooLarge(f"The URL is longer than {MAX_URL_BYTES} bytes.")
+    for name, value in request.headers.items():
+        if len(name) + len(value) > MAX_HEADER_BYTES:
+            raise RequestHeaderFieldsTooLarge(
+                f"The {name} header is longer than {MAX_HEADER_BYTES} bytes."
+            )
 
 
 def negotiate_media_type() -> None:
@@ -86,6 +104,7 @@ def finish_response(response: Response) -> Response:
 
 
 def init_protocol(app: Flask) -> None:
-    """Install negotiation before every request and security headers on every response."""
+    """Install head limits and negotiation before every request, security headers after."""
+    app.before_request(refuse_oversized_head)
     app.before_request(negotiate_media_type)
     app.after_request(finish_response)

@@ -98,7 +98,7 @@ def relatives_from_linkage(linkage: object, import_id: int, pointer: str) -> lis
             raise InvalidType("Relatives are resources of type 'citizens'.", source=where)
         if not isinstance(identifier["id"], str):
             raise BadRequest("Resource ids are strings.", source=where)
-        match = CITIZEN_ID.match(identifier["id"])
+        match = CITIZEN_ID.fullmatch(identifier["id"])  # `$` would admit a final newline
         if match is None or int(match.group(1)) != import_id or int(match.group(2)) > MAX_INT:
             raise ObjectNotFound(
                 f"Citizen {identifier['id']!r} does not exist in import {import_id}.", source=where

@@ -60,7 +60,8 @@ def attribute_names(schema) -> list[str]:
 
 
 def parse_int(parameter: str, raw: str, minimum: int) -> int:
-    if not DIGITS.match(raw) or not minimum <= int(raw) <= MAX_INT:
+    # The length check comes first: int() refuses strings of over 4,300 digits with ValueError.
+    if len(raw) > len(str(MAX_INT)) or not DIGITS.match(raw) or not minimum <= int(raw) <= MAX_INT:
         raise InvalidParameter(
             parameter, f"{parameter} must be an integer from {minimum} to {MAX_INT}."
         )
