@@ -7,7 +7,7 @@ from app.extensions import db
 from tests.factories import family, import_document
 from tests.integration.worker_process import close_mark_client, use_celery_of
 from tests.jsonapi_client import JsonApiClient
-from tests.robustness import Snapshot, restore_snapshot, seed_and_snapshot
+from tests.robustness.seed import Snapshot, restore_snapshot, seed_and_snapshot
 
 
 @pytest.fixture

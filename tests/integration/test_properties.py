@@ -1,7 +1,7 @@
 """Properties of every reply to any request: generated documents, bodies, query strings, headers.
 
 Each example is one request at one of the API's routes, thrown at a realistic import (kinship, a
-trashed citizen, a trashed import). tests/robustness.py holds the promises checked for every
+trashed citizen, a trashed import). tests/robustness/checks.py holds the promises checked for every
 reply: no 5xx while the database is up, a schema-valid JSON:API document (plain JSON only from a
 successful /health or /metrics), security headers, error objects with status, title and detail,
 no traceback or SQL, and nothing changed by a refused request.
@@ -19,26 +19,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.jsonapi_client import MEDIA_TYPE
-from tests.robustness import (
+from tests.robustness.checks import HostileRequest, send_and_check
+from tests.robustness.endpoints import (
     COLLECTIONS,
     ENDPOINTS,
     METHODS,
     ROUTE_TEMPLATES,
     SCHEMA_OF_COLLECTION,
     WITH_DOCUMENTS,
-    HostileRequest,
-    accepts,
     authorization,
+    encode_json,
+)
+from tests.robustness.strategies import (
+    accepts,
     content_types,
     credentials,
-    encode_json,
     encode_parameter,
     extra_headers,
     garbage_bodies,
     mutations_of,
     query_strings,
     request_ids,
-    send_and_check,
     well_formed_parameter,
 )
 

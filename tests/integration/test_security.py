@@ -1,9 +1,9 @@
 """Security: SQL injection through every input, columns that are not exposed, tokens kept out of
 logs, and what an unexpected failure shows.
 
-Every request goes through tests/robustness.py's `send_and_check`, so each one also proves the
-general promises: no 5xx, a valid JSON:API document, no traceback or SQL in the reply, and a
-refused request leaves every table exactly as it was.
+Every request goes through tests/robustness/checks.py's `send_and_check`, so each one also
+proves the general promises: no 5xx, a valid JSON:API document, no traceback or SQL in the reply,
+and a refused request leaves every table exactly as it was.
 """
 
 import json
@@ -22,14 +22,9 @@ from app.extensions import db
 from app.services.tokens import create_token, revoke_token
 from tests.factories import citizen, citizen_document, import_document
 from tests.jsonapi_client import MEDIA_TYPE, JsonApiClient
-from tests.robustness import (
-    LEAK_MARKERS,
-    SAFE_REQUEST_ID,
-    HostileRequest,
-    authorization,
-    database_state,
-    send_and_check,
-)
+from tests.robustness.checks import LEAK_MARKERS, SAFE_REQUEST_ID, HostileRequest, send_and_check
+from tests.robustness.endpoints import authorization
+from tests.robustness.seed import database_state
 
 CITIZENS = "/imports/1/citizens"
 PERCENTILES = "/imports/1/towns/stat/percentile/age"
