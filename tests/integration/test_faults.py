@@ -109,12 +109,8 @@ def broker(tmp_path):
 
 @pytest.fixture
 def worker_with_beat(database_url, broker, tmp_path):
-    process = WorkerProcess(database_url, broker.url, tmp_path / "worker.log", SWEEP_EVERY)
-    try:
-        process.start()
+    with WorkerProcess(database_url, broker.url, tmp_path / "worker.log", SWEEP_EVERY) as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture

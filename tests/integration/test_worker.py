@@ -139,12 +139,8 @@ def broker():
 @pytest.fixture(scope="module")
 def worker(database_url, broker, tmp_path_factory):
     log = tmp_path_factory.mktemp("worker") / "worker.log"
-    process = WorkerProcess(database_url, broker_url(BROKER_DB), log)
-    try:
-        process.start()
+    with WorkerProcess(database_url, broker_url(BROKER_DB), log) as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture

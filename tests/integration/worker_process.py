@@ -154,6 +154,13 @@ class WorkerProcess:
 
         return ready
 
+    def __enter__(self) -> "WorkerProcess":
+        self.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
     def stop(self) -> None:
         """Warm shutdown (SIGTERM); SIGKILL the whole group if it does not end in time."""
         if not self.running:
