@@ -41,6 +41,7 @@ import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
@@ -219,24 +220,35 @@ def worker_task_states(log: str) -> dict[str, int]:
     return states
 
 
-def print_report(
-    args: argparse.Namespace,
-    pg_version: str,
-    summaries: list[Summary],
-    workload: Workload,
-    window: float,
-    verification: Verification,
-    server_log: str,
-    worker_log: str,
-) -> None:
+@dataclass
+class Outcome:
+    """Everything one run produced, for the printed report and the JSON file."""
+
+    args: argparse.Namespace
+    pg_version: str
+    summaries: list[Summary]
+    workload: Workload
+    window: float
+    verification: Verification
+    server_log: str
+    worker_log: str
+
+
+def print_report(outcome: Outcome) -> None:
+    args, window, workload = outcome.args, outcome.window, outcome.workload
+    verification, server_log, worker_log = (
+        outcome.verification,
+        outcome.server_log,
+        outcome.worker_log,
+    )
     recorder = workload.client.recorder
     print(
-        f"\nPython {platform.python_version()} | PostgreSQL {pg_version} | aiohttp"
+        f"\nPython {platform.python_version()} | PostgreSQL {outcome.pg_version} | aiohttp"
         f" {version('aiohttp')} | imports={args.imports}x{args.citizens} citizens"
         f" (pairs={args.pairs}) | concurrency={args.concurrency} duration={args.duration:g} s"
         f" (window {window:.1f} s) | gunicorn workers={args.workers} | tasks=worker"
     )
-    print(render_table(summaries))
+    print(render_table(outcome.summaries))
     states = worker_task_states(worker_log)
     print(
         f"client CPU: {workload.client_cpu_seconds:.1f} s in the {window:.1f} s window |"
@@ -263,21 +275,12 @@ def print_report(
         print(f"  PROBLEM: {problem}")
 
 
-def write_json(
-    path: str,
-    args: argparse.Namespace,
-    pg_version: str,
-    summaries: list[Summary],
-    workload: Workload,
-    window: float,
-    verification: Verification,
-    server_log: str,
-    wall_seconds: float,
-) -> None:
+def write_json(path: str, outcome: Outcome, wall_seconds: float) -> None:
+    args, workload, server_log = outcome.args, outcome.workload, outcome.server_log
     document = {
         "environment": {
             "python": platform.python_version(),
-            "postgresql": pg_version,
+            "postgresql": outcome.pg_version,
             "aiohttp": version("aiohttp"),
         },
         "config": {
@@ -293,16 +296,16 @@ def write_json(
                 "timeout",
             )
         },  # fmt: skip
-        "window_seconds": round(window, 3),
+        "window_seconds": round(outcome.window, 3),
         "wall_seconds": round(wall_seconds, 1),
-        "operations": [summary.as_dict() for summary in summaries],
+        "operations": [summary.as_dict() for summary in outcome.summaries],
         "client_lock_waits": workload.locks.waits,
         "client_cpu_seconds": round(workload.client_cpu_seconds, 2),
         "errors": [
             {**vars(failure), "server_log": server_log_lines(server_log, failure.request_id)}
             for failure in workload.client.recorder.failures
         ],
-        "verification": verification.as_dict(),
+        "verification": outcome.verification.as_dict(),
     }
     with open(path, "w", encoding="utf-8") as out:
         json.dump(document, out, ensure_ascii=False, indent=2)
@@ -334,15 +337,13 @@ def run(args: argparse.Namespace) -> bool:
     if args.logs:
         keep_logs(Path(args.logs), server_log, worker_log)
     summaries = recorder.summaries(window, OPERATIONS)
-    print_report(
+    outcome = Outcome(
         args, pg_version, summaries, workload, window, verification, server_log, worker_log
     )
+    print_report(outcome)
     wall = time.monotonic() - STARTED
     if args.json:
-        write_json(
-            args.json, args, pg_version, summaries, workload, window, verification, server_log,
-            wall,
-        )  # fmt: skip
+        write_json(args.json, outcome, wall)
     passed = not recorder.failures and verification.passed
     print(f"\n{'PASSED' if passed else 'FAILED'} in {wall:.0f} s (wall time, set-up included)")
     if args.keep_db:
