@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format dredd bench bench-trap load clean
+.PHONY: run test test-fast lint format dredd bench bench-trap load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(VENV)/.prod
 ## test: lint (style, import direction), then every test against a throwaway PostgreSQL database
 test: lint
 	$(BIN)/python -m pytest
+
+## test-fast: the tests a developer runs while working (no slow, faults or browser ones; <60 s)
+test-fast: $(VENV)/.dev
+	$(BIN)/python -m pytest -m "not slow and not faults and not browser"
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund

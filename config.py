@@ -1,4 +1,5 @@
-"""Configuration classes, chosen by APP_CONFIG; every setting comes from the environment.
+"""Configuration classes, chosen by APP_CONFIG; every setting comes from the environment,
+read when the app is built (create_app calls `from_env`), never at import.
 
 SETTINGS lists every environment variable the service reads, with its default and meaning. The
 README's configuration table and the compose file are tested against it, so a setting cannot be
@@ -63,47 +64,51 @@ SETTINGS = (
 BY_VARIABLE = {setting.variable: setting for setting in SETTINGS}
 
 
-def read(variable: str) -> object:
+def read(variable: str, environ: Mapping[str, str] | None = None) -> object:
     """The parsed value of a setting from the environment, or its default."""
     setting = BY_VARIABLE[variable]
-    return setting.parse(os.environ.get(variable, setting.default))
+    environ = os.environ if environ is None else environ
+    return setting.parse(environ.get(variable, setting.default))
+
+
+# Settings whose Flask configuration key differs from the variable's name.
+CONFIG_KEYS = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
 
 
 class Config:
-    SECRET_KEY = read("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
-    SQLALCHEMY_DATABASE_URI = read("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    REDIS_URL = read("REDIS_URL")
-    # Requests larger than this are refused with 413 before the body is read.
-    MAX_CONTENT_LENGTH = read("MAX_CONTENT_LENGTH")
-    MAX_CITIZENS_PER_IMPORT = read("MAX_CITIZENS_PER_IMPORT")
-    PAGE_SIZE = read("PAGE_SIZE")
-    WRITE_RETRIES = read("WRITE_RETRIES")
-    TRASH_RETENTION_DAYS = read("TRASH_RETENTION_DAYS")
-    SWEEP_INTERVAL_SECONDS = read("SWEEP_INTERVAL_SECONDS")
-    RECOMPUTE_MARK_SECONDS = read("RECOMPUTE_MARK_SECONDS")
-    BROKER_VISIBILITY_TIMEOUT = read("BROKER_VISIBILITY_TIMEOUT")
-    LOG_LEVEL = read("LOG_LEVEL")
-    LOG_FORMAT = read("LOG_FORMAT") or "text"
+    DEFAULT_LOG_FORMAT = "text"
+    DEFAULT_DATABASE_URL = ""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> dict:
+        """Every setting of SETTINGS, read from `environ` (the process's by default)."""
+        values = {
+            CONFIG_KEYS.get(s.variable, s.variable): read(s.variable, environ)
+            for s in SETTINGS
+            if s.variable != "APP_CONFIG"
+        }
+        values["SECRET_KEY"] = values["SECRET_KEY"] or DEVELOPMENT_SECRET_KEY
+        values["SQLALCHEMY_DATABASE_URI"] = (
+            values["SQLALCHEMY_DATABASE_URI"] or cls.DEFAULT_DATABASE_URL
+        )
+        values["LOG_FORMAT"] = values["LOG_FORMAT"] or cls.DEFAULT_LOG_FORMAT
+        return values
 
 
 class DevelopmentConfig(Config):
     # With nothing installed but Python, the service still starts: an SQLite file next to the code.
-    SQLALCHEMY_DATABASE_URI = Config.SQLALCHEMY_DATABASE_URI or (
-        "sqlite:///" + str(BASE_DIR / "instance" / "citizens.sqlite3")
-    )
+    DEFAULT_DATABASE_URL = "sqlite:///" + str(BASE_DIR / "instance" / "citizens.sqlite3")
 
 
 class TestingConfig(Config):
     TESTING = True
-    SQLALCHEMY_DATABASE_URI = Config.SQLALCHEMY_DATABASE_URI or (
-        "postgresql+psycopg://postgres@127.0.0.1:5432/citizens_test"
-    )
+    DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/citizens_test"
 
 
 class ProductionConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
-    LOG_FORMAT = read("LOG_FORMAT") or "json"
+    DEFAULT_LOG_FORMAT = "json"
     # Checked at start-up (app.checks): production needs its own key and a reachable database.
     REQUIRE_SECURE_SETUP = True
 

@@ -19,6 +19,6 @@ limit_request_field_size = 1024 * 1024
 
 def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
+        from prometheus_client import multiprocess
 
-        GunicornInternalPrometheusMetrics.mark_process_dead_on_child_exit(worker.pid)
+        multiprocess.mark_process_dead(worker.pid)

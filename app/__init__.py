@@ -11,7 +11,9 @@ from config import celery_settings, config_for
 def create_app(config_name: str | None = None, test_config: dict | None = None) -> Flask:
     """Build a configured application; `config_name` overrides APP_CONFIG."""
     app = Flask(__name__, static_folder=None)
-    app.config.from_object(config_for(config_name))
+    config = config_for(config_name)
+    app.config.from_object(config)
+    app.config.update(config.from_env())
     if test_config:
         app.config.from_mapping(test_config)
     _prepare_database_settings(app)
@@ -19,10 +21,16 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     from app.checks import check_production_setup
     from app.commands import register_commands
     from app.errors import register_error_handlers
-    from app.extensions import celery_init_app, db, enable_sqlite_foreign_keys, migrate
+    from app.extensions import (
+        celery_init_app,
+        db,
+        enable_sqlite_foreign_keys,
+        end_session,
+        migrate,
+    )
     from app.jsonapi import init_protocol
     from app.metrics import init_metrics
-    from app.observability import configure_logging, init_request_logging
+    from app.observability import configure_logging, init_request_logging, init_task_logging
     from app.receivers import connect_receivers
     from app.resources import health
     from app.resources.converters import IdConverter
@@ -31,6 +39,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
 
     app.url_map.converters["id"] = IdConverter
     db.init_app(app)
+    app.teardown_appcontext(end_session)
     with app.app_context():
         enable_sqlite_foreign_keys(db.engine)
     check_production_setup(app)
@@ -40,6 +49,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     connect_receivers()
     configure_logging(app)
     init_request_logging(app)
+    init_task_logging()
     init_metrics(app)
     init_protocol(app)
     register_error_handlers(app)

@@ -1,9 +1,11 @@
-"""JSON:API error documents for every failure, and the handlers that render them."""
+"""JSON:API error documents for every failure, the handlers that render them, and the one map
+from the domain's errors (app.domain.errors) to HTTP."""
 
 import logging
+from collections.abc import Iterable
 
 import orjson
-from flask import Flask, Response
+from flask import Flask, Response, g
 from flask_rest_jsonapi_next.exceptions import (
     AccessDenied,
     BadRequest,
@@ -14,6 +16,15 @@ from flask_rest_jsonapi_next.exceptions import (
 )
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from app.domain.errors import (
+    CitizenIdTaken,
+    CitizenNotFound,
+    DomainError,
+    ImportNotFound,
+    InvalidAttributes,
+    RelativeNotFound,
+)
 
 __all__ = [
     "AccessDenied",
@@ -28,6 +39,7 @@ __all__ = [
     "UnprocessableEntity",
     "Unauthorized",
     "UnsupportedMediaType",
+    "json_pointer",
     "register_error_handlers",
 ]
 
@@ -97,6 +109,38 @@ class UnprocessableEntity(JsonApiException):
         ]
 
 
+def json_pointer(prefix: str, path: Iterable[str | int]) -> str:
+    """Append path segments to a JSON pointer, escaping '~' and '/' as RFC 6901 asks."""
+    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    return "/".join((prefix, *escaped))
+
+
+# Where the request document's relatives linkage is: a relationship endpoint's document holds it
+# in `data`; a citizen resource holds it in its relationships. The resource layer records which
+# as it reads the linkage (app.resources.documents.relatives_from_linkage).
+RELATIVES_LINKAGE = "relatives_linkage_pointer"
+
+
+def jsonapi_error_for(error: DomainError) -> JsonApiException:
+    """The one map from what a use case refused to the JSON:API error a client sees."""
+    detail = str(error)
+    match error:
+        case ImportNotFound():
+            return ObjectNotFound(detail, source={"parameter": "import_id"})
+        case CitizenNotFound():
+            return ObjectNotFound(detail, source={"parameter": "citizen_id"})
+        case RelativeNotFound(position=position):
+            linkage = g.get(RELATIVES_LINKAGE, "/data/relationships/relatives/data")
+            return RelatedObjectNotFound(detail, source={"pointer": f"{linkage}/{position}"})
+        case CitizenIdTaken():
+            return Conflict(detail, source={"pointer": "/data/attributes/citizen_id"})
+        case InvalidAttributes(violations=violations):
+            return UnprocessableEntity(
+                [(json_pointer("/data/attributes", v.path), v.detail) for v in violations]
+            )
+    raise TypeError(f"no JSON:API error is mapped for {type(error).__name__}")
+
+
 def _document(errors: list[dict], status: int, headers=None) -> Response:
     response = Response(orjson.dumps({"errors": errors, "jsonapi": {"version": "1.0"}}), status)
     response.headers["Content-Type"] = "application/vnd.api+json"
@@ -112,6 +156,10 @@ def handle_jsonapi_exception(error: JsonApiException) -> Response:
         objects = [{"title": error.title, **error.to_dict(), "status": str(error.status)}]
     objects = [{**obj, "detail": obj.get("detail") or obj["title"]} for obj in objects]
     return _document(objects, int(error.status), getattr(error, "headers", None))
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    return handle_jsonapi_exception(jsonapi_error_for(error))
 
 
 def handle_http_exception(error: HTTPException) -> Response:
@@ -177,6 +225,7 @@ def handle_unexpected(error: Exception) -> Response:
 def register_error_handlers(app: Flask) -> None:
     """Render every failure, expected or not, as a JSON:API error document."""
     app.register_error_handler(JsonApiException, handle_jsonapi_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -3,7 +3,6 @@
 import logging
 
 from celery import Celery, Task
-from celery.signals import worker_process_init
 from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -22,30 +21,31 @@ NAMING_CONVENTION = {
 }
 
 
-class SQLAlchemyWithSafeTeardown(SQLAlchemy):
-    """Flask-SQLAlchemy whose end-of-context cleanup survives a connection the server ended."""
+def end_session(_exc: BaseException | None = None) -> None:
+    """End the context's session; survive a connection that the server ended.
 
-    def _teardown_session(self, exc: BaseException | None) -> None:
-        try:
-            super()._teardown_session(exc)
-        except DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-            # PostgreSQL ended the connection (a restart, pg_terminate_backend) after the last
-            # query of a request or task, while its transaction was still open: the rollback
-            # that closes the session cannot reach the server. Nothing is lost (the server rolls
-            # back a dead connection's transaction) and the response is already complete, so
-            # drop the session and its connection instead of turning the answer into a bare
-            # HTML 500. The pool's pre-ping replaces the connection on the next checkout.
-            log.warning(
-                "Dropped a session whose database connection had ended: %s",
-                type(error.orig).__name__,
-            )
-            self.session().invalidate()
-            self.session.remove()
+    Registered with app.teardown_appcontext after db.init_app: Flask runs teardowns in reverse
+    order of registration, so this runs first and Flask-SQLAlchemy's own finds nothing left.
+    """
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        # PostgreSQL ended the connection (a restart, pg_terminate_backend) after the last
+        # query of a request or task, while its transaction was still open: the rollback
+        # that closes the session cannot reach the server. Nothing is lost (the server rolls
+        # back a dead connection's transaction) and the response is already complete, so
+        # drop the session and its connection instead of turning the answer into a bare
+        # HTML 500. The pool's pre-ping replaces the connection on the next checkout.
+        log.warning(
+            "Dropped a session whose database connection had ended: %s", type(error.orig).__name__
+        )
+        db.session().invalidate()
+        db.session.remove()
 
 
-db = SQLAlchemyWithSafeTeardown(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 
 
@@ -71,11 +71,4 @@ def celery_init_app(app: Flask, settings: dict) -> Celery:
     celery_app.config_from_object(settings)
     celery_app.set_default()
     app.extensions["celery"] = celery_app
-
-    @worker_process_init.connect(weak=False)
-    def _fresh_connections_after_fork(**_kwargs) -> None:
-        # Prefork children must not share the parent's pooled database connections.
-        with app.app_context():
-            db.engine.dispose(close=False)
-
     return celery_app

@@ -1,28 +1,42 @@
 """Prometheus metrics at GET /metrics: requests per route, background tasks, the queue.
 
-Under gunicorn (several processes), set PROMETHEUS_MULTIPROC_DIR: each process then writes its
-metrics there, gunicorn.conf.py tidies up after exited workers, and any process answering
-/metrics adds them all up. A Celery worker given the same directory adds its task metrics.
-(Processes that only run a command, like `manage.py tokens create`, should not get it: the
-files they leave are read by every scrape.)
+One registry per process: prometheus_client's default. Under gunicorn (several processes), set
+PROMETHEUS_MULTIPROC_DIR: each process then writes its metrics there, gunicorn.conf.py tidies
+up after exited workers, and any process answering /metrics adds them all up. A Celery worker
+given the same directory adds its task metrics. (Processes that only run a command, like
+`manage.py tokens create`, should not get it: the files they leave are read by every scrape.)
+prometheus_client chooses its multiprocess mode when it is imported, so this setting, unlike the
+others, is read from the environment at import time.
 """
 
 import logging
 import os
+import time
 
-from flask import Flask, request
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_flask_exporter import PrometheusMetrics
-from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
+from flask import Flask, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
 
-from app import queue
+from app import recompute_marks
 
 log = logging.getLogger(__name__)
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+METRICS_PATH = "/metrics"
 
 # Labelled by route template (url_rule), not path: one series per route, not per import id.
-EXPORTER_OPTIONS = {"group_by": "url_rule", "defaults_prefix": "citizens"}
-METRICS_PATH = "/metrics"
+request_seconds = Histogram(
+    "citizens_http_request_duration_seconds",
+    "How long requests took, by method, status and route",
+    ["method", "status", "url_rule"],
+)
 tasks_total = Counter(
     "citizens_tasks_total", "Background tasks run, by task and final state", ["task", "state"]
 )
@@ -36,25 +50,40 @@ recompute_queue_depth = Gauge(
 )
 
 
-def _refresh_queue_depth() -> None:
-    if request.path != METRICS_PATH:
-        return
+def waiting_tasks() -> int:
+    """How many tasks wait in the broker's default queue (0 when tasks run in-process)."""
+    client = recompute_marks.redis_client()
+    return int(client.llen("celery")) if client is not None else 0
+
+
+def _start_timer() -> None:
+    g.metrics_started = time.perf_counter()
+
+
+def _observe(response: Response) -> Response:
+    started = g.get("metrics_started")
+    if started is not None and request.path != METRICS_PATH:
+        rule = request.url_rule.rule if request.url_rule else "unmatched"
+        request_seconds.labels(request.method, str(response.status_code), rule).observe(
+            time.perf_counter() - started
+        )
+    return response
+
+
+def scrape() -> Response:
     try:
-        recompute_queue_depth.set(queue.waiting_tasks())
+        recompute_queue_depth.set(waiting_tasks())
     except Exception:  # a broker outage must not break the scrape of everything else
         log.warning("Could not read the recompute queue's depth", exc_info=True)
+    registry = REGISTRY
+    if MULTIPROCESS:
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
 
 def init_metrics(app: Flask) -> None:
-    """Expose /metrics for `app` and keep the queue depth fresh for each scrape."""
-    if MULTIPROCESS:
-        # One app per process here; the exporter reads every process's files from the directory.
-        GunicornInternalPrometheusMetrics(app, path=METRICS_PATH, **EXPORTER_OPTIONS)
-    else:
-        # The exporter sets up its request metrics for the first app of a registry only, so
-        # each app (tests build many) gets a registry of its own with our metrics in it too.
-        registry = CollectorRegistry(auto_describe=True)
-        for collector in (tasks_total, task_seconds, recompute_queue_depth):
-            registry.register(collector)
-        PrometheusMetrics(app, path=METRICS_PATH, registry=registry, **EXPORTER_OPTIONS)
-    app.before_request(_refresh_queue_depth)
+    """Expose /metrics for `app` and time its requests."""
+    app.before_request(_start_timer)
+    app.after_request(_observe)
+    app.add_url_rule(METRICS_PATH, "metrics", scrape)

@@ -94,14 +94,12 @@ def init_request_logging(app: Flask) -> None:
 _task_started: dict[str, float] = {}
 
 
-@task_prerun.connect(weak=False)
 def _task_starts(task_id=None, task=None, args=None, **_kwargs) -> None:
     _task_started[task_id] = time.perf_counter()
     fields = {"task": task.name, "import_id": (args or [None])[0]}
     task_log.info("task %s started", task.name, extra=fields)
 
 
-@task_postrun.connect(weak=False)
 def _task_finishes(task_id=None, task=None, args=None, state=None, **_kwargs) -> None:
     started = _task_started.pop(task_id, None)
     duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
@@ -110,3 +108,9 @@ def _task_finishes(task_id=None, task=None, args=None, state=None, **_kwargs) ->
         task_seconds.labels(task=task.name).observe(duration_ms / 1000)
     fields = {"task": task.name, "import_id": (args or [None])[0], "duration_ms": duration_ms}
     task_log.info("task %s finished: %s in %s ms", task.name, state, duration_ms, extra=fields)
+
+
+def init_task_logging() -> None:
+    """Log and count every task this process runs (connecting again changes nothing)."""
+    task_prerun.connect(_task_starts, weak=False, dispatch_uid="citizens-task-starts")
+    task_postrun.connect(_task_finishes, weak=False, dispatch_uid="citizens-task-finishes")

@@ -1,8 +1,13 @@
 """Helpers for the large-document paths (a 10,000-citizen collection, a bulk import)."""
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_lock = threading.Lock()
+_pausing = 0  # large documents being built right now, in any thread of this process
+_resume = False  # whether collection was on when the first of them paused it
 
 
 @contextmanager
@@ -14,13 +19,21 @@ def garbage_collector_paused() -> Iterator[None]:
     These documents hold no reference cycles, so reference counting frees them anyway. Free them
     before the block ends (return encoded bytes from it): containers still alive when collection
     resumes are all traversed by the first collection after it, ~20 ms for 10,000 citizens.
-    The switch is process-wide: with threaded servers an overlapping request may find
-    collection re-enabled early, which costs speed, never correctness.
+
+    The collector is process-wide, so under a threaded server the pauses of overlapping
+    requests are counted: collection resumes when the last of them ends, not when the first
+    does (gunicorn's sync workers, what production runs, have one request at a time anyway).
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _pausing, _resume
+    with _lock:
+        if _pausing == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pausing += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _lock:
+            _pausing -= 1
+            if _pausing == 0 and _resume:
+                gc.enable()

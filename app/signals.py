@@ -24,6 +24,8 @@ citizen_trashed = namespace.signal("citizen-trashed")
 citizen_restored = namespace.signal("citizen-restored")
 citizen_purged = namespace.signal("citizen-purged")
 changes_committed = namespace.signal("changes-committed")
+# Sent by the periodic sweep (not by a commit) for imports whose stored aggregates are behind.
+aggregates_stale = namespace.signal("aggregates-stale")
 
 PENDING = "announced_changes"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import signal
 import statistics
 import sys
 import time
@@ -15,18 +14,16 @@ import psycopg
 import requests
 
 from benchmarks.dataset import DEFAULT_SEED, generate_citizens, import_document
-from benchmarks.server import (
-    BenchError,
-    Gunicorn,
-    create_token,
-    exit_on_sigterm,
-    freeze_statistics,
-    running_service,
-    server_version,
-)
+from benchmarks.probes import freeze_statistics, peak_rss_mb
+from harness.database import ThrowawayDatabase, create_token, server_version
+from harness.processes import HarnessError
+from harness.service import Service, exit_on_sigterm, running_service
 
 MEDIA_TYPE = "application/vnd.api+json"
 REQUEST_TIMEOUT_S = 900
+# Slow plans are what the planner-trap mode is meant to show: give a request minutes rather
+# than gunicorn's default 30 s, after which the worker would be killed and nothing measured.
+WORKER_TIMEOUT_S = 600
 BODY_PREVIEW_CHARS = 4000
 PATCH_RELATIVES = range(3, 10)
 
@@ -103,7 +100,7 @@ def timed(
     response = session.request(method, url, data=body, headers=headers, timeout=REQUEST_TIMEOUT_S)
     elapsed = time.perf_counter() - start
     if response.status_code != expected:
-        raise BenchError(
+        raise HarnessError(
             f"{method} {url} returned {response.status_code}, expected {expected}\n"
             f"{response.text[:BODY_PREVIEW_CHARS]}"
         )
@@ -116,7 +113,7 @@ def post_import(session: requests.Session, base_url: str, body: bytes) -> tuple[
     try:
         import_id = str(orjson.loads(response.content)["data"]["id"])
     except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-        raise BenchError(
+        raise HarnessError(
             f"POST /imports answered 201 without data.id: {response.text[:BODY_PREVIEW_CHARS]}"
         ) from exc
     return elapsed, len(response.content), import_id
@@ -172,30 +169,30 @@ def check_citizen_count(response: requests.Response, expected: int) -> None:
     data = orjson.loads(response.content).get("data")
     if not isinstance(data, list) or len(data) != expected:
         count = len(data) if isinstance(data, list) else type(data).__name__
-        raise BenchError(f"GET citizens returned {count} items, expected {expected}")
+        raise HarnessError(f"GET citizens returned {count} items, expected {expected}")
 
 
 def arm_planner_trap(
-    session: requests.Session, server: Gunicorn, args: argparse.Namespace, body: bytes
+    session: requests.Session, service: Service, args: argparse.Namespace, body: bytes
 ) -> list[str]:
     """Pre-load identical imports, then freeze statistics that know only their import ids."""
     for _ in range(args.trap_imports):
-        post_import(session, server.base_url, body)
-    return freeze_statistics(args.pg, args.database)
+        post_import(session, service.server.url, body)
+    return freeze_statistics(service.database_url)
 
 
 def measure(
-    args: argparse.Namespace, server: Gunicorn, body: bytes, token: str
+    args: argparse.Namespace, service: Service, body: bytes, token: str
 ) -> dict[str, list[tuple[float, int, bool | None]]]:
     """Optionally arm the trap, warm up, then run the measured rounds."""
-    session = new_session(token)
+    session, base_url = new_session(token), service.server.url
     if args.planner_trap:
-        for line in arm_planner_trap(session, server, args, body):
+        for line in arm_planner_trap(session, service, args, body):
             print(f"trap statistics: {line}", flush=True)
-    run_round(session, server.base_url, body, args.citizens)  # warm-up, not recorded
+    run_round(session, base_url, body, args.citizens)  # warm-up, not recorded
     results = defaultdict(list)
     for number in range(1, args.rounds + 1):
-        for step, sample in run_round(session, server.base_url, body, args.citizens).items():
+        for step, sample in run_round(session, base_url, body, args.citizens).items():
             results[step].append(sample)
         print(f"round {number}/{args.rounds} done", file=sys.stderr, flush=True)
     return results
@@ -240,27 +237,31 @@ def print_report(
 def run(args: argparse.Namespace) -> None:
     """Set up the database and server, measure, report, and always clean up."""
     body = import_document(generate_citizens(args.citizens, args.pairs, args.seed))
-    pg_version = server_version(args.pg)
+    admin_url = f"postgresql://{args.pg}/postgres"
+    pg_version = server_version(admin_url)
+    database = ThrowawayDatabase(admin_url, name=args.database, keep=args.keep_db)
     redis_url = args.redis if args.tasks == "worker" else None
     with running_service(
-        args.pg, args.database, args.port, args.workers, redis_url, args.keep_db
+        database, args.workers, redis_url, "production", args.port, WORKER_TIMEOUT_S
     ) as service:
         try:
-            results = measure(args, service.server, body, create_token(service.env))
+            token = create_token(service.database_url, "benchmark", "admin")
+            results = measure(args, service, body, token)
             # Read before stopping: VmHWM dies with the process.
-            peaks = service.server.peak_rss_mb()
-        except (BenchError, requests.RequestException) as exc:
-            raise service.failure(exc) from exc
+            peaks = peak_rss_mb(service.server.pid)
+        except (HarnessError, requests.RequestException) as exc:
+            log = service.server.log_tail()
+            raise HarnessError(f"{exc}\n--- server log (tail) ---\n{log}") from exc
         print_report(args, pg_version, results, peaks)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the benchmark; return 0, or 1 after printing why it failed."""
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, exit_on_sigterm)
+    exit_on_sigterm()
     try:
         run(args)
-    except (BenchError, psycopg.Error) as exc:
+    except (HarnessError, psycopg.Error) as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -5,44 +5,34 @@ import uuid
 
 import psycopg
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
 from app.models import ROLES
 from app.services.tokens import create_token
+from harness.database import DEFAULT_ADMIN_URL, ThrowawayDatabase
+from tests.integration.actions import cli_token, run_command
+from tests.integration.stored import sql_reader
 from tests.jsonapi_client import JsonApiClient
 
-ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
 
 
-def _admin_connection() -> psycopg.Connection:
+@pytest.fixture(scope="session")
+def database_url():
+    """Create a database of our own for this run, migrate it, and drop it afterwards."""
+    database = ThrowawayDatabase(ADMIN_URL, "citizens_test")
     try:
-        return psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
+        url = database.create()
     except psycopg.OperationalError as error:
         pytest.exit(
             f"PostgreSQL is not reachable at {ADMIN_URL} ({error.__class__.__name__}). The "
             "integration tests need it: start PostgreSQL or set TEST_POSTGRES_URL.",
             returncode=3,
         )
-
-
-@pytest.fixture(scope="session")
-def database_url():
-    """Create a database of our own for this run, migrate it, and drop it afterwards."""
-    name = f"citizens_test_{uuid.uuid4().hex[:10]}"
-    with _admin_connection() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = ADMIN_URL.rsplit("/", 1)[0]
-    url = f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
     yield url
-    with _admin_connection() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    database.drop()
 
 
 @pytest.fixture(scope="session")
@@ -55,14 +45,26 @@ def app(database_url):
 
 @pytest.fixture(autouse=True)
 def clean_tables(request):
-    """Every test that touches the database starts from empty tables and fresh id sequences."""
+    """Every test that touches the database starts from empty tables and fresh id sequences.
+
+    Except a test of the seeded data (tests/integration/conftest.py's `seeded`): that fixture
+    checks the tables and puts the seed back only when they no longer hold it, which costs less
+    than emptying and reseeding them for every test.
+    """
     if "app" not in request.fixturenames:
         yield
         return
     app = request.getfixturevalue("app")
-    with app.app_context():
-        db.session.execute(text("TRUNCATE kinship, citizens, imports RESTART IDENTITY CASCADE"))
-        db.session.commit()
+    # Tasks are queued through the process's current Celery app, as in production, where a
+    # process builds one app. Tests build more (create_app makes each one's Celery current), so
+    # every test makes `app`'s current again: else an in-process recompute would run in the
+    # context of an app built by an earlier test, on an engine nobody closes.
+    app.extensions["celery"].set_current()
+    app.extensions["celery"].set_default()
+    if "seeded" not in request.fixturenames:
+        with app.app_context():
+            db.session.execute(text("TRUNCATE kinship, citizens, imports RESTART IDENTITY CASCADE"))
+            db.session.commit()
     yield
 
 
@@ -71,6 +73,16 @@ def tokens(app) -> dict[str, str]:
     """One token per role, created once per run (the token table is not emptied between tests)."""
     with app.app_context():
         return {role: create_token(f"test-{role}", role) for role in ROLES}
+
+
+@pytest.fixture(scope="session")
+def revoked_token(app) -> str:
+    """An admin's token that has been revoked (with the command line, as an operator would)."""
+    name = f"revoked-{uuid.uuid4().hex[:12]}"
+    token = cli_token(app, name, "admin")
+    result = run_command(app, "tokens", "revoke", name)
+    assert result.exit_code == 0, result.output
+    return token
 
 
 @pytest.fixture
@@ -97,11 +109,17 @@ def anonymous(app) -> JsonApiClient:
 @pytest.fixture
 def sql(app):
     """Run SQL against the test database, for assertions about what was stored."""
+    return sql_reader(app)
 
-    def run(statement: str, **params):
+
+@pytest.fixture
+def execute(app):
+    """Run and commit SQL on the test database: to set up what no request can (an old trash
+    date, a fault in the database itself)."""
+
+    def run(statement: str, **params) -> None:
         with app.app_context():
-            rows = db.session.execute(text(statement), params).all()
-            db.session.rollback()
-            return rows
+            db.session.execute(text(statement), params)
+            db.session.commit()
 
     return run

@@ -3,6 +3,18 @@
 import itertools
 
 _counter = itertools.count(1)
+# A citizen's attributes in an import body, in the contract's order (docs/api).
+CITIZEN_ATTRIBUTES = (
+    "citizen_id",
+    "town",
+    "street",
+    "building",
+    "apartment",
+    "name",
+    "birth_date",
+    "gender",
+    "relatives",
+)
 
 
 def citizen(citizen_id: int, relatives=(), **overrides) -> dict:
@@ -47,10 +59,34 @@ def linkage(import_id: int, citizen_ids) -> list[dict]:
     return [{"type": "citizens", "id": f"{import_id}.{c}"} for c in citizen_ids]
 
 
+def restore_document(import_id: int, citizen_id: int | None = None) -> dict:
+    """The PATCH that takes an import, or one of its citizens, out of the trash."""
+    if citizen_id is None:
+        resource = {"type": "imports", "id": str(import_id)}
+    else:
+        resource = {"type": "citizens", "id": f"{import_id}.{citizen_id}"}
+    return {"data": {**resource, "attributes": {"deleted_at": None}}}
+
+
 def family() -> list[dict]:
-    """Three citizens: 1 and 2 are relatives, 3 is their own relative."""
+    """Three citizens: 1 and 2 are relatives, 3 is its own relative (born on 29 February)."""
     return [
         citizen(1, [2], birth_date="1986-12-26", town="Москва"),
         citizen(2, [1], birth_date="1997-04-17", town="Москва"),
         citizen(3, [3], birth_date="2000-02-29", town="Керчь", gender="female"),
     ]
+
+
+def four_in_two_towns() -> list[dict]:
+    """1-2 and 1-3 are relatives, 3 is its own relative, 4 has none; towns A and B."""
+    return [
+        citizen(1, [2, 3], birth_date="1990-04-10", town="A"),
+        citizen(2, [1], birth_date="1985-06-01", town="A"),
+        citizen(3, [1, 3], birth_date="2000-04-20", town="B"),
+        citizen(4, [], birth_date="1970-12-31", town="A"),
+    ]
+
+
+def family_of_four() -> list[dict]:
+    """family() and citizen 4, who has no relatives."""
+    return [*family(), citizen(4, [])]

@@ -1,14 +1,14 @@
 """`demo load`: store a realistic import of N citizens, to try the service or size a machine."""
 
-import sys
 from datetime import UTC, datetime
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.demo_data import DEFAULT_SEED, generate_citizens
-from app.domain.citizen_rules import parse_citizen
-from app.domain.kinship import check_import_kinship
+from app.domain.errors import InvalidAttributes
+from app.domain.imports import parse_import
 from app.services import imports as service
 
 demo = AppGroup("demo", help="Load demonstration data.")
@@ -23,16 +23,14 @@ def load(citizens: int, pairs: int, seed: int) -> None:
     if citizens < 2 or not 0 <= pairs <= citizens * (citizens - 1) // 2 - 1:
         raise click.BadParameter("needs 2+ citizens and at most n*(n-1)/2 - 1 pairs")
     generated = generate_citizens(citizens, pairs, seed)
-    today = datetime.now(UTC).date()
-    parsed = []
     # The same rules as POST /imports, so the demo data is what a client could have sent.
-    with click.progressbar(generated, label="Checking citizens", file=sys.stderr) as bar:
-        for item in bar:
-            values, violations = parse_citizen(item, today=today)
-            if violations:
-                raise click.ClickException(f"generated an invalid citizen: {violations[0]}")
-            parsed.append(values)
-    if problems := check_import_kinship(parsed):
-        raise click.ClickException(f"generated inconsistent kinship: {problems[0]}")
+    try:
+        parsed = parse_import(
+            {"citizens": generated},
+            today=datetime.now(UTC).date(),
+            limit=current_app.config["MAX_CITIZENS_PER_IMPORT"],
+        )
+    except InvalidAttributes as error:
+        raise click.ClickException(f"generated an invalid import: {error}") from None
     import_id = service.create_import(parsed).id
     click.echo(f"Stored import {import_id} with {citizens} citizens and {pairs + 1} kinship pairs.")

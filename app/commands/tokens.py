@@ -2,8 +2,8 @@
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy.exc import IntegrityError
 
+from app.domain.errors import TokenNameTaken
 from app.models import ROLES
 from app.services import tokens as service
 
@@ -17,8 +17,8 @@ def create(name: str, role: str) -> None:
     """Create a token for NAME; it is printed once, alone on the last line."""
     try:
         token = service.create_token(name, role)
-    except IntegrityError:
-        raise click.ClickException(f"A token named {name!r} already exists.") from None
+    except TokenNameTaken as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Created a {role} token for {name}. Keep it now: it is not stored.", err=True)
     click.echo(token)
 

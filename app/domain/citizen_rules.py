@@ -1,7 +1,16 @@
-"""Validate and parse the attributes of one citizen."""
+"""A citizen's attributes, declared once, and the rules that validate and parse them.
+
+ATTRIBUTES is the one description of a citizen: the citizens table (app.models.citizen), the
+`citizens` resource schema (app.schemas.citizens), the rendering of citizen resources and the
+writable, sortable and filterable members all derive from it. Adding an attribute is one entry
+here (with its parser) plus a migration.
+"""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from typing import NamedTuple
 
 
@@ -12,22 +21,11 @@ class Violation(NamedTuple):
     detail: str
 
 
-CITIZEN_ATTRIBUTES: tuple[str, ...] = (
-    "citizen_id",
-    "town",
-    "street",
-    "building",
-    "apartment",
-    "name",
-    "birth_date",
-    "gender",
-    "relatives",
-)
 MAX_INT = 2_147_483_647
 MAX_TEXT_LENGTH = 256
 
 INTEGER_DETAIL = f"must be an integer from 0 to {MAX_INT}"
-_GENDERS = ("male", "female")
+GENDERS = ("male", "female")
 
 # [0-9] rather than \d: \d also matches non-ASCII digits such as fullwidth ones.
 _date_format = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
@@ -89,7 +87,7 @@ def _birth_date(value: object, today: date) -> object:
 
 
 def _gender(value: object, today: date) -> object:
-    if value in _GENDERS:
+    if value in GENDERS:
         return value
     return _fail('must be "male" or "female"')
 
@@ -109,17 +107,47 @@ def _relatives(value: object, today: date) -> object:
     return _Invalid(problems) if problems else list(value)
 
 
-_PARSERS = {
-    "citizen_id": _integer,
-    "town": _place,
-    "street": _place,
-    "building": _place,
-    "apartment": _integer,
-    "name": _name,
-    "birth_date": _birth_date,
-    "gender": _gender,
-    "relatives": _relatives,
-}
+class Kind(Enum):
+    """What an attribute holds; storage and schema types follow from it."""
+
+    INTEGER = "integer"  # 0..MAX_INT
+    TEXT = "text"  # 1..MAX_TEXT_LENGTH characters
+    DATE = "date"
+    CHOICE = "choice"  # one of the attribute's `choices`
+    CITIZEN_IDS = "citizen_ids"  # other citizens of the import: kinship, not a column
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    kind: Kind
+    parse: Callable[[object, date], object]
+    choices: tuple[str, ...] = ()
+
+    @property
+    def is_column(self) -> bool:
+        """Stored in the citizen's own row (relatives are rows of the kinship table)."""
+        return self.kind is not Kind.CITIZEN_IDS
+
+
+ATTRIBUTES: tuple[Attribute, ...] = (
+    Attribute("citizen_id", Kind.INTEGER, _integer),
+    Attribute("town", Kind.TEXT, _place),
+    Attribute("street", Kind.TEXT, _place),
+    Attribute("building", Kind.TEXT, _place),
+    Attribute("apartment", Kind.INTEGER, _integer),
+    Attribute("name", Kind.TEXT, _name),
+    Attribute("birth_date", Kind.DATE, _birth_date),
+    Attribute("gender", Kind.CHOICE, _gender, choices=GENDERS),
+    Attribute("relatives", Kind.CITIZEN_IDS, _relatives),
+)
+# A citizen is identified within its import by this attribute (part of the table's key).
+IDENTITY = "citizen_id"
+CITIZEN_ATTRIBUTES = tuple(attribute.name for attribute in ATTRIBUTES)
+# The citizen's own columns: what a POST of one citizen or a PATCH may write as attributes
+# (relatives travel as relationship linkage there), and the column order of bulk inserts.
+COLUMN_ATTRIBUTES = tuple(attribute.name for attribute in ATTRIBUTES if attribute.is_column)
+_PARSERS = {attribute.name: attribute.parse for attribute in ATTRIBUTES}
 
 
 def parse_citizen(

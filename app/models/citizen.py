@@ -1,18 +1,9 @@
-"""The citizens table, keyed naturally by (import_id, citizen_id)."""
+"""The citizens table, keyed naturally by (import_id, citizen_id), its columns derived from the
+declaration of a citizen's attributes (app.domain.citizen_rules.ATTRIBUTES)."""
 
-from datetime import date, datetime
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, text
 
-from sqlalchemy import (
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    text,
-)
-from sqlalchemy.orm import Mapped, mapped_column
-
+from app.domain.citizen_rules import ATTRIBUTES, IDENTITY, Attribute, Kind
 from app.extensions import db
 from app.models.types import UtcDateTime
 
@@ -21,12 +12,43 @@ from app.models.types import UtcDateTime
 CodePointString = String(256).with_variant(String(256, collation="C"), "postgresql")
 
 
+def _column_type(attribute: Attribute):
+    if attribute.kind is Kind.CHOICE:
+        return String(max(map(len, attribute.choices)))
+    return {Kind.INTEGER: Integer, Kind.TEXT: CodePointString, Kind.DATE: Date}[attribute.kind]
+
+
+def _column(attribute: Attribute) -> Column:
+    key = attribute.name == IDENTITY
+    return Column(
+        attribute.name, _column_type(attribute), nullable=False, primary_key=key,
+        autoincrement=False if key else "auto",
+    )  # fmt: skip
+
+
+def _rule(attribute: Attribute) -> CheckConstraint | None:
+    """The database's own copy of the attribute's range rule, so no writer can bypass it."""
+    if attribute.kind is Kind.INTEGER:
+        return CheckConstraint(f"{attribute.name} >= 0", name=f"{attribute.name}_non_negative")
+    if attribute.kind is Kind.CHOICE:
+        allowed = ", ".join(f"'{choice}'" for choice in attribute.choices)
+        return CheckConstraint(f"{attribute.name} IN ({allowed})", name=f"{attribute.name}_known")
+    return None
+
+
+_COLUMNS = [attribute for attribute in ATTRIBUTES if attribute.is_column]
+# `is not None`, not truthiness: a constraint without columns has len() 0.
+_RULES = [rule for rule in map(_rule, _COLUMNS) if rule is not None]
+
+
 class Citizen(db.Model):
-    __tablename__ = "citizens"
-    __table_args__ = (
-        CheckConstraint("citizen_id >= 0", name="citizen_id_non_negative"),
-        CheckConstraint("apartment >= 0", name="apartment_non_negative"),
-        CheckConstraint("gender IN ('male', 'female')", name="gender_known"),
+    __table__ = db.Table(
+        "citizens",
+        Column("import_id", ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True),
+        *map(_column, _COLUMNS),
+        Column("deleted_at", UtcDateTime()),
+        Column("deleted_by", String(128)),
+        *_RULES,
         # Counting and listing live citizens of one import is the hottest read.
         Index(
             "ix_citizens_live",
@@ -45,17 +67,3 @@ class Citizen(db.Model):
             sqlite_where=text("deleted_at IS NOT NULL"),
         ),
     )
-
-    import_id: Mapped[int] = mapped_column(
-        ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True
-    )
-    citizen_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    town: Mapped[str] = mapped_column(CodePointString, nullable=False)
-    street: Mapped[str] = mapped_column(CodePointString, nullable=False)
-    building: Mapped[str] = mapped_column(CodePointString, nullable=False)
-    apartment: Mapped[int] = mapped_column(Integer, nullable=False)
-    name: Mapped[str] = mapped_column(CodePointString, nullable=False)
-    birth_date: Mapped[date] = mapped_column(Date, nullable=False)
-    gender: Mapped[str] = mapped_column(String(6), nullable=False)
-    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    deleted_by: Mapped[str | None] = mapped_column(String(128))

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from flask import request
 
 from app.jsonapi import jsonapi_response
-from app.resources.base import JsonApiDetail, JsonApiList
+from app.resources.base import JsonApiResource
 from app.resources.query import (
     check_parameters,
     page_slice,
@@ -26,9 +26,8 @@ def aggregate_meta(aggregate) -> dict:
     }
 
 
-class Birthdays(JsonApiDetail):
-    schema = BirthdaysSchema
-    methods = ["GET"]  # aggregates are read-only
+class Birthdays(JsonApiResource):
+    """Read-only: the aggregate is computed, never written."""
 
     def get(self, import_id: int):
         check_parameters()
@@ -38,9 +37,8 @@ class Birthdays(JsonApiDetail):
         return jsonapi_response(document)
 
 
-class TownAgeStats(JsonApiList):
-    schema = TownAgeStatSchema
-    methods = ["GET"]
+class TownAgeStats(JsonApiResource):
+    """Read-only, like birthdays."""
 
     def get(self, import_id: int):
         query = parse_collection_query(TownAgeStatSchema, allowed=("as_of",))

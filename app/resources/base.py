@@ -1,29 +1,23 @@
-"""The base of our resources: flask-rest-jsonapi-next's classes minus its header check."""
+"""The base of our resources: flask-rest-jsonapi-next's `Resource`, minus its header check.
 
-from flask_rest_jsonapi_next import ResourceDetail, ResourceList, ResourceRelationship
+The library's `Resource` is a MethodView whose dispatch picks the method (HEAD falls back to GET)
+and stamps the JSON:API media type on what it returns; `Api.route` (app.resources.routes)
+registers it. Its ResourceList/ResourceDetail/ResourceRelationship subclasses are not used: they
+run the library's data layer, which we replaced (see the README's design notes).
+"""
+
 from flask_rest_jsonapi_next.decorators import check_headers
+from flask_rest_jsonapi_next.resource import Resource
 
 
-class _WithoutLibraryHeaderCheck:
-    """Drop the library's `check_headers` decorator from the resource.
+class JsonApiResource(Resource):
+    """A resource whose media types app.jsonapi.negotiate_media_type has checked already.
 
-    It accepts application/json and multipart/form-data bodies and refuses `Accept` values with a
-    quality weight (`;q=0.5`), both against JSON:API; app.jsonapi.negotiate_media_type does the
-    negotiation for every route instead.
+    The library adds its `check_headers` decorator to every resource class; it accepts
+    application/json and multipart/form-data bodies and refuses `Accept` values with a quality
+    weight (`;q=0.5`), both against JSON:API, so it is taken off again here.
     """
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls.decorators = tuple(d for d in cls.decorators if d is not check_headers)
-
-
-class JsonApiList(_WithoutLibraryHeaderCheck, ResourceList):
-    pass
-
-
-class JsonApiDetail(_WithoutLibraryHeaderCheck, ResourceDetail):
-    pass
-
-
-class JsonApiRelationship(_WithoutLibraryHeaderCheck, ResourceRelationship):
-    pass

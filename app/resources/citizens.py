@@ -2,15 +2,15 @@
 
 from datetime import UTC, datetime
 
-from app.domain.citizen_rules import CITIZEN_ATTRIBUTES, parse_citizen
+from app.domain.citizen_rules import COLUMN_ATTRIBUTES, parse_citizen
+from app.domain.errors import InvalidAttributes
 from app.errors import UnprocessableEntity
 from app.jsonapi import encode, jsonapi_response
 from app.performance import garbage_collector_paused
-from app.resources.base import JsonApiDetail, JsonApiList
-from app.resources.documents import read_resource, relationship_linkage, unprocessable
+from app.resources.base import JsonApiResource
+from app.resources.documents import read_resource, relationship_linkage
 from app.resources.permissions import current_caller
 from app.resources.query import (
-    CollectionQuery,
     check_parameters,
     flag,
     pagination_links,
@@ -19,10 +19,12 @@ from app.resources.query import (
 )
 from app.schemas.citizens import CitizenSchema, citizen_resource_id, citizen_resources
 from app.services import citizens as service
+from app.services.query import CollectionQuery
 from app.services.visibility import LIVE, Visibility
 
-# Relatives travel as relationship linkage on this endpoint, not as an attribute.
-WRITABLE = tuple(name for name in CITIZEN_ATTRIBUTES if name != "relatives")
+# A citizen's own columns are its writable attributes; relatives travel as relationship
+# linkage on these endpoints.
+WRITABLE = COLUMN_ATTRIBUTES
 INCLUDABLE = {"relatives": CitizenSchema}
 
 
@@ -36,8 +38,7 @@ def included_relatives(import_id: int, rows, relatives: dict, query, mode: Visib
     """Each related citizen once, leaving out those already in primary data."""
     primary = {row.citizen_id for row in rows}
     wanted = sorted({r for row in rows for r in relatives.get(row.citizen_id, ())} - primary)
-    extra_mode = LIVE if mode is LIVE else Visibility.WITH_TRASHED
-    extra_rows, extra_relatives = service.citizens_by_ids(import_id, wanted, extra_mode)
+    extra_rows, extra_relatives = service.citizens_by_ids(import_id, wanted, mode.of_linkage)
     return render(extra_rows, extra_relatives, query)
 
 
@@ -71,9 +72,7 @@ def _today():
     return datetime.now(UTC).date()
 
 
-class CitizenList(JsonApiList):
-    schema = CitizenSchema
-
+class CitizenList(JsonApiResource):
     def get(self, import_id: int):
         query = parse_collection_query(
             CitizenSchema, INCLUDABLE, allowed=("with_trashed", "only_trashed")
@@ -90,19 +89,15 @@ class CitizenList(JsonApiList):
             data.get("attributes", {}), today=_today(), fields=WRITABLE
         )
         if violations:
-            raise unprocessable(violations, "/data/attributes")
+            raise InvalidAttributes(violations)
         relatives = relationship_linkage(data, import_id)
-        # The document shows the citizen as the write stored it: a trash that commits right
-        # after must not turn an accepted write into a 404.
         created = service.create_citizen(import_id, values, relatives)
         document = single_citizen_document(import_id, created, CollectionQuery())
         location = document["data"]["links"]["self"]
         return jsonapi_response(document, 201, {"Location": location})
 
 
-class CitizenDetail(JsonApiDetail):
-    schema = CitizenSchema
-
+class CitizenDetail(JsonApiResource):
     def get(self, import_id: int, citizen_id: int):
         check_parameters(allowed=("include", "with_trashed"), families=("fields",))
         query = parse_collection_query(CitizenSchema, INCLUDABLE, allowed=("with_trashed",))
@@ -126,7 +121,7 @@ class CitizenDetail(JsonApiDetail):
             attributes, today=_today(), fields=WRITABLE, partial=True
         )
         if violations:
-            raise unprocessable(violations, "/data/attributes")
+            raise InvalidAttributes(violations)
         # Clients such as Ember Data send every attribute back; an unchanged identity is fine.
         if values.pop("citizen_id", citizen_id) != citizen_id:
             raise UnprocessableEntity([("/data/attributes/citizen_id", "cannot be changed")])

@@ -1,31 +1,24 @@
-"""Read JSON:API request documents: envelope rules, linkage, and 422 errors with exact pointers."""
+"""Read JSON:API request documents: envelope rules and relationship linkage."""
 
 import re
-from collections.abc import Iterable
 
-from app.domain.citizen_rules import MAX_INT, Violation
+from flask import g
+
+from app.domain.citizen_rules import MAX_INT
 from app.errors import (
+    RELATIVES_LINKAGE,
     AccessDenied,
     BadRequest,
     Conflict,
     InvalidType,
     ObjectNotFound,
     UnprocessableEntity,
+    json_pointer,
 )
 from app.jsonapi import read_document
 
 RESOURCE_MEMBERS = {"type", "id", "attributes", "relationships", "meta", "links"}
 CITIZEN_ID = re.compile(r"^([0-9]{1,10})\.([0-9]{1,10})$")
-
-
-def json_pointer(prefix: str, path: Iterable[str | int]) -> str:
-    """Append path segments to a JSON pointer, escaping '~' and '/' as RFC 6901 asks."""
-    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in path)
-    return "/".join((prefix, *escaped)) if path else prefix
-
-
-def unprocessable(violations: list[Violation], prefix: str) -> UnprocessableEntity:
-    return UnprocessableEntity([(json_pointer(prefix, v.path), v.detail) for v in violations])
 
 
 def read_resource(type_: str, resource_id: str | None = None) -> dict:
@@ -83,7 +76,11 @@ def read_relationship_document() -> object:
 
 
 def relatives_from_linkage(linkage: object, import_id: int, pointer: str) -> list[int]:
-    """Turn to-many citizens linkage into citizen_ids of `import_id`; nothing is looked up here."""
+    """Turn to-many citizens linkage into citizen_ids of `import_id`; nothing is looked up here.
+
+    `pointer` locates the linkage in the request document, for errors about its members.
+    """
+    g.setdefault(RELATIVES_LINKAGE, pointer)
     if not isinstance(linkage, list):
         raise BadRequest(
             "Relatives linkage must be an array of resource identifiers.",

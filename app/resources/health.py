@@ -22,10 +22,7 @@ def _timed(check) -> dict:
 
 
 def _check_database() -> None:
-    try:
-        db.session.execute(text("SELECT 1"))
-    finally:
-        db.session.rollback()
+    db.session.execute(text("SELECT 1"))
 
 
 def _check_broker() -> None:

@@ -7,15 +7,15 @@ resource carries a permission check of its own.
 from flask import g, request
 
 from app.errors import AccessDenied, Unauthorized
+from app.resources.query import TRASH_PARAMETERS
 from app.services.tokens import Caller, authenticate
 
 ROLE_FOR_METHOD = {"GET": "reader", "HEAD": "reader", "OPTIONS": "reader"}
-# Seeing or touching trash is an admin's business (restore is a PATCH with with_trashed=true).
-ADMIN_PARAMETERS = ("with_trashed", "only_trashed", "permanent")
 
 
 def required_role() -> str:
-    if any(request.args.get(name) == "true" for name in ADMIN_PARAMETERS):
+    # Seeing or touching trash is an admin's business (restore is a PATCH with with_trashed=true).
+    if any(request.args.get(name) == "true" for name in TRASH_PARAMETERS):
         return "admin"
     return ROLE_FOR_METHOD.get(request.method, "editor")
 

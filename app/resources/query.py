@@ -5,8 +5,8 @@ unknown parameters, and neither types filter values nor names the offending para
 errors; the contract needs all four, so collections parse their query string here.
 """
 
+import functools
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlencode
 
@@ -16,11 +16,14 @@ from marshmallow_jsonapi.fields import DocumentMeta, Relationship, ResourceMeta
 
 from app.domain.citizen_rules import MAX_INT
 from app.errors import InvalidParameter
+from app.services.query import CollectionQuery
 from app.services.visibility import Visibility
 
-# Our own parameters: their names are not a-z only, so JSON:API would let an unknown one pass
-# silently; where they mean nothing, rejecting them is kinder than ignoring a request for trash.
-OWN_PARAMETERS = ("with_trashed", "only_trashed", "permanent")
+# The trash parameters, the service's own: seeing or touching trash is an admin's business
+# (app.resources.permissions). Their names are not a-z only, so JSON:API would let an unknown
+# one pass silently; where they mean nothing, rejecting them is kinder than ignoring a request
+# for trash.
+TRASH_PARAMETERS = ("with_trashed", "only_trashed", "permanent")
 FAMILY = re.compile(r"^(page|filter|fields)\[([^\[\]]*)\]$")
 LETTERS_ONLY = re.compile(r"^[a-z]+$")
 DIGITS = re.compile(r"^[0-9]+$")
@@ -30,33 +33,23 @@ DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_FILTER_VALUES = 1_000
 
 
-@dataclass
-class CollectionQuery:
-    page_number: int = 1
-    page_size: int = 100  # 0 returns every matching resource
-    sort: list[tuple[str, bool]] = field(default_factory=list)  # (attribute, descending)
-    filters: dict[str, list] = field(default_factory=dict)
-    fields: dict[str, frozenset[str]] = field(default_factory=dict)
-    include: list[str] = field(default_factory=list)
+@functools.cache  # per schema class: building a schema instance per request costs ~0.1 ms
+def members(schema) -> dict:
+    """The schema's attributes and relationships: what `fields[TYPE]` may name.
 
-    def wanted(self, type_: str) -> frozenset[str] | None:
-        """The sparse fieldset asked for `type_`, or None for every member."""
-        return self.fields.get(type_)
-
-
-def member_names(schema) -> list[str]:
-    """Attributes and relationships: what `fields[TYPE]` may name (meta is not a member)."""
-    return [
-        name
-        for name, f in schema._declared_fields.items()
+    `id` and meta are not members.
+    """
+    return {
+        name: f
+        for name, f in schema().fields.items()
         if name != "id" and not isinstance(f, ResourceMeta | DocumentMeta)
-    ]
+    }
 
 
-def attribute_names(schema) -> list[str]:
-    """What `sort` and `filter[...]` may name."""
-    declared = schema._declared_fields
-    return [name for name in member_names(schema) if not isinstance(declared[name], Relationship)]
+@functools.cache
+def attributes(schema) -> dict:
+    """What `sort` and `filter[...]` may name, with the field that types its values."""
+    return {name: f for name, f in members(schema).items() if not isinstance(f, Relationship)}
 
 
 def parse_int(parameter: str, raw: str, minimum: int) -> int:
@@ -123,7 +116,7 @@ def check_parameters(allowed: tuple[str, ...] = (), families: tuple[str, ...] = 
             family
             or LETTERS_ONLY.match(name)
             or name in ("page", "filter", "fields")
-            or name in OWN_PARAMETERS
+            or name in TRASH_PARAMETERS
         ):
             raise InvalidParameter(name, f"The query parameter {name} is not supported here.")
     return values
@@ -160,8 +153,7 @@ def parse_collection_query(
         allowed=("sort", "include", *allowed), families=("page", "filter", "fields")
     )
     query = CollectionQuery(page_size=current_app.config["PAGE_SIZE"])
-    declared = schema._declared_fields
-    attributes = attribute_names(schema)
+    sortable = attributes(schema)
     types = {schema.opts.type_: schema, **{s.opts.type_: s for s in related.values()}}
 
     for name, raw in values.items():
@@ -177,24 +169,24 @@ def parse_collection_query(
             else:
                 raise InvalidParameter(name, "Pages are chosen with page[number] and page[size].")
         elif kind == "filter":
-            if key not in attributes:
+            if key not in sortable:
                 raise InvalidParameter(name, f"{key!r} is not an attribute of {schema.opts.type_}.")
             options = raw.split(",")
             if len(options) > MAX_FILTER_VALUES:
                 raise InvalidParameter(name, f"{name} takes at most {MAX_FILTER_VALUES} values.")
-            query.filters[key] = [_typed_value(name, declared[key], v) for v in options]
+            query.filters[key] = [_typed_value(name, sortable[key], v) for v in options]
         else:
             if key not in types:
                 raise InvalidParameter(name, f"{key!r} is not a resource type of this response.")
             names = frozenset(n for n in raw.split(",") if n)
-            unknown = names - set(member_names(types[key]))
+            unknown = names - members(types[key]).keys()
             if unknown:
                 raise InvalidParameter(name, f"{key} has no member {sorted(unknown)[0]!r}.")
             query.fields[key] = names
 
     for item in filter(None, values.get("sort", "").split(",")):
         attribute = item[1:] if item.startswith("-") else item
-        if attribute not in attributes:
+        if attribute not in sortable:
             raise InvalidParameter("sort", f"{attribute!r} is not an attribute to sort by.")
         query.sort.append((attribute, item.startswith("-")))
     if "sort" in values and not query.sort:

@@ -1,12 +1,11 @@
 """The relatives relationship of a citizen: read, replace, add to and remove from."""
 
 from app.jsonapi import jsonapi_response
-from app.resources.base import JsonApiRelationship
+from app.resources.base import JsonApiResource
 from app.resources.documents import read_relationship_document, relatives_from_linkage
 from app.resources.query import check_parameters, parse_visibility
-from app.schemas.citizens import CitizenSchema, linkage
+from app.schemas.citizens import linkage
 from app.services import citizens as service
-from app.services import kinship
 
 
 def _requested_relatives(import_id: int) -> list[int]:
@@ -14,8 +13,8 @@ def _requested_relatives(import_id: int) -> list[int]:
     return relatives_from_linkage(read_relationship_document(), import_id, "/data")
 
 
-class CitizenRelatives(JsonApiRelationship):
-    schema = CitizenSchema
+class CitizenRelatives(JsonApiResource):
+    """The relationship endpoint: linkage in, 204 out for writes."""
 
     def get(self, import_id: int, citizen_id: int):
         check_parameters(allowed=("with_trashed",))
@@ -30,15 +29,15 @@ class CitizenRelatives(JsonApiRelationship):
 
     def patch(self, import_id: int, citizen_id: int):
         relatives = _requested_relatives(import_id)
-        service.change_relatives(import_id, citizen_id, relatives, kinship.replace_relatives)
+        service.replace_relatives(import_id, citizen_id, relatives)
         return jsonapi_response(None, 204)
 
     def post(self, import_id: int, citizen_id: int):
         relatives = _requested_relatives(import_id)
-        service.change_relatives(import_id, citizen_id, relatives, kinship.add_relatives)
+        service.add_relatives(import_id, citizen_id, relatives)
         return jsonapi_response(None, 204)
 
     def delete(self, import_id: int, citizen_id: int):
         relatives = _requested_relatives(import_id)
-        service.change_relatives(import_id, citizen_id, relatives, kinship.remove_relatives)
+        service.remove_relatives(import_id, citizen_id, relatives)
         return jsonapi_response(None, 204)

@@ -5,30 +5,27 @@ while that version is current (percentiles: only for the day they were computed 
 the read computes it on the spot, stores it and serves it, so nobody ever sees a stale aggregate.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import Connection, and_, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.domain.birthdays import birthdays
+from app.domain.errors import ImportNotFound
 from app.domain.percentiles import town_age_percentiles
 from app.extensions import db
-from app.models import StoredAggregate
+from app.models import citizens, imports, kinship
+from app.models import stored_aggregates as stored
 from app.models.stored_aggregates import KINDS
-from app.services.database import import_not_found
+from app.services.unit_of_work import snapshot, unit_of_work
 from app.services.visibility import (
     citizen_listed,
-    citizens,
     import_reachable,
-    imports,
-    kinship,
     relative_column,
     visible_kinship,
 )
 
-stored = StoredAggregate.__table__
 BIRTHDAYS, PERCENTILES = "birthdays", "town-age-stats"
 
 
@@ -51,49 +48,41 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-def _snapshot(import_id: int, read: Callable[[], object]) -> tuple[int, object]:
-    """Run `read` and fetch the import's data_version in one snapshot, so the stamp fits."""
-    db.session.rollback()
-    if _on_postgresql():
-        # Transaction-scoped: one statement, nothing to reset when the connection goes back.
-        db.session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-    try:
-        version = db.session.execute(
-            select(imports.c.data_version).where(imports.c.id == import_id, import_reachable())
-        ).scalar()
-        if version is None:
-            raise import_not_found(import_id)
-        return version, read()
-    finally:
-        db.session.rollback()
+def _current_version(connection: Connection, import_id: int) -> int:
+    """The import's data_version as the snapshot sees it: the stamp of what is computed."""
+    version = connection.execute(
+        select(imports.c.data_version).where(imports.c.id == import_id, import_reachable())
+    ).scalar()
+    if version is None:
+        raise ImportNotFound(import_id)
+    return version
 
 
 def compute_birthdays(import_id: int) -> Aggregate:
-    version, pairs = _snapshot(
-        import_id,
-        lambda: db.session.execute(
+    with snapshot() as connection:
+        version = _current_version(connection, import_id)
+        pairs = connection.execute(
             visible_kinship(import_id).with_only_columns(
                 kinship.c.citizen_id, relative_column("birth_date")
             )
-        ).all(),
-    )
+        ).all()
     months = birthdays((citizen_id, born.month) for citizen_id, born in pairs)
     return Aggregate(import_id, BIRTHDAYS, version, datetime.now(UTC), months)
 
 
 def compute_percentiles(import_id: int, as_of: date) -> Aggregate:
-    version, rows = _snapshot(
-        import_id,
-        lambda: db.session.execute(
+    with snapshot() as connection:
+        version = _current_version(connection, import_id)
+        rows = connection.execute(
             select(citizens.c.town, citizens.c.birth_date).where(
                 citizens.c.import_id == import_id, citizen_listed()
             )
-        ).all(),
-    )
+        ).all()
     stats = town_age_percentiles(rows, as_of)
     return Aggregate(import_id, PERCENTILES, version, datetime.now(UTC), stats, as_of)
 
 
+@unit_of_work
 def store(aggregate: Aggregate) -> None:
     """Keep `aggregate` unless the store already holds a newer version (or a later day)."""
     dialect = postgresql if _on_postgresql() else sqlite
@@ -120,12 +109,7 @@ def store(aggregate: Aggregate) -> None:
             and_(stored.c.data_version == new.data_version, stored.c.as_of < new.as_of),
         ),
     )
-    try:
-        db.session.execute(statement)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    db.session.execute(statement)
 
 
 def refresh(import_id: int) -> None:
@@ -141,9 +125,8 @@ def _stored_if_current(import_id: int, kind: str):
         .outerjoin(stored, (stored.c.import_id == imports.c.id) & (stored.c.kind == kind))
         .where(imports.c.id == import_id, import_reachable())
     ).first()
-    db.session.rollback()
     if row is None:
-        raise import_not_found(import_id)
+        raise ImportNotFound(import_id)
     return row if row.data_version == row.current_version else None
 
 
@@ -172,6 +155,14 @@ def current_percentiles(import_id: int, as_of: date) -> Aggregate:
     return aggregate
 
 
+def live_import_ids() -> list[int]:
+    return list(
+        db.session.execute(
+            select(imports.c.id).where(import_reachable()).order_by(imports.c.id)
+        ).scalars()
+    )
+
+
 def stale_import_ids() -> list[int]:
     """Live imports whose stored aggregates are missing, behind, or of another day."""
     current_kinds = (
@@ -184,6 +175,4 @@ def stale_import_ids() -> list[int]:
         .scalar_subquery()
     )
     query = select(imports.c.id).where(import_reachable(), current_kinds < len(KINDS))
-    import_ids = list(db.session.execute(query.order_by(imports.c.id)).scalars())
-    db.session.rollback()
-    return import_ids
+    return list(db.session.execute(query.order_by(imports.c.id)).scalars())

@@ -1,36 +1,31 @@
 """Citizens: read pages fast, create, update, trash, restore and purge; kinship stays mutual."""
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Row
 
 from app import signals
-from app.errors import Conflict, ObjectNotFound
+from app.domain.citizen_rules import COLUMN_ATTRIBUTES
+from app.domain.errors import CitizenIdTaken, CitizenNotFound, ImportNotFound
 from app.extensions import db
-from app.services import kinship as kin
-from app.services.database import import_not_found, write_to_import
-from app.services.query import apply_collection_query
+from app.models import citizens, imports
+from app.services import kinship_rows as kin
+from app.services import visibility
+from app.services.query import CollectionQuery, apply_collection_query
+from app.services.unit_of_work import lock_import, unit_of_work
 from app.services.visibility import (
     LIVE,
     Visibility,
     citizen_listed,
     citizen_reachable,
-    citizens,
     import_reachable,
-    imports,
 )
 from app.signals import announce
 
-# What a new citizen stores; reads add the trash columns. Citizen documents are built from rows
-# in COLUMNS order (app.schemas.citizens.citizen_resources).
-STORED_COLUMNS = (
-    "import_id", "citizen_id", "town", "street", "building", "apartment", "name", "birth_date",
-    "gender",
-)  # fmt: skip
-COLUMNS = (*STORED_COLUMNS, "deleted_at", "deleted_by")
-# Linkage and include show trashed relatives whenever the caller sees trash at all.
-LINKAGE_MODE = {mode: mode if mode is LIVE else Visibility.WITH_TRASHED for mode in Visibility}
+# What a read returns of each citizen: where it lives, its attributes, who trashed it (the
+# order app.schemas.citizens.citizen_resources renders).
+ROW_COLUMNS = ("import_id", *COLUMN_ATTRIBUTES, "deleted_at", "deleted_by")
 # A citizen's row and its visible relatives' citizen_ids.
 WrittenCitizen = tuple[Row, list[int]]
 
@@ -40,24 +35,13 @@ def ensure_import_reachable(import_id: int, mode: Visibility) -> None:
         select(imports.c.id).where(imports.c.id == import_id, import_reachable(mode))
     ).first()
     if found is None:
-        raise import_not_found(import_id)
-
-
-def citizen_not_found(import_id: int, citizen_id: int) -> ObjectNotFound:
-    return ObjectNotFound(
-        f"Citizen {citizen_id} does not exist in import {import_id}.",
-        source={"parameter": "citizen_id"},
-    )
+        raise ImportNotFound(import_id)
 
 
 def require_citizen(
-    import_id: int,
-    citizen_id: int,
-    mode: Visibility = LIVE,
-    relative_ids: list[int] | None = None,
-    pointer: str = kin.RELATIVES_POINTER,
+    import_id: int, citizen_id: int, mode: Visibility = LIVE, relative_ids: list[int] | None = None
 ) -> None:
-    """404 unless the citizen exists under `mode` and every one of `relative_ids` is live."""
+    """Refuse unless the citizen exists under `mode` and every one of `relative_ids` is live."""
     relative_ids = relative_ids or []
     if mode is LIVE:  # the usual case: one query answers both questions
         found = kin.existing_ids(import_id, [citizen_id, *relative_ids])
@@ -66,20 +50,20 @@ def require_citizen(
         citizen_found = bool(kin.existing_ids(import_id, [citizen_id], mode))
         live_relatives = kin.existing_ids(import_id, relative_ids)
     if not citizen_found:
-        raise citizen_not_found(import_id, citizen_id)
-    kin.require_relatives(import_id, relative_ids, pointer=pointer, found=live_relatives)
+        raise CitizenNotFound(import_id, citizen_id)
+    kin.require_relatives(import_id, relative_ids, found=live_relatives)
 
 
 def citizen_rows(import_id: int, condition):
     return (
-        select(*(citizens.c[name] for name in COLUMNS))
+        select(*(citizens.c[name] for name in ROW_COLUMNS))
         .where(citizens.c.import_id == import_id, condition)
         .subquery("citizen_rows")
     )
 
 
 def list_citizens(
-    import_id: int, query, mode: Visibility = LIVE
+    import_id: int, query: CollectionQuery, mode: Visibility = LIVE
 ) -> tuple[int, list[Row], dict[int, list[int]]]:
     """One page of citizens, the total that match, and their relatives, as `mode` shows them."""
     ensure_import_reachable(import_id, mode)
@@ -87,7 +71,7 @@ def list_citizens(
     count, page = apply_collection_query(rows, query, ("citizen_id",))
     whole_import = query.page_size == 0 and not query.filters and mode is LIVE
     ids = None if whole_import else [row.citizen_id for row in page]
-    return count, page, kin.visible_relatives(import_id, ids, LINKAGE_MODE[mode])
+    return count, page, kin.visible_relatives(import_id, ids, mode.of_linkage)
 
 
 def citizens_by_ids(
@@ -103,7 +87,7 @@ def citizens_by_ids(
         .order_by(rows.c.citizen_id),
         {"ids": list(ids)},
     ).all()
-    relatives = kin.visible_relatives(import_id, [r.citizen_id for r in found], LINKAGE_MODE[mode])
+    relatives = kin.visible_relatives(import_id, [r.citizen_id for r in found], mode.of_linkage)
     return found, relatives
 
 
@@ -116,38 +100,37 @@ def get_citizen(import_id: int, citizen_id: int, mode: Visibility = LIVE) -> Wri
 def _read_citizen(import_id: int, citizen_id: int, mode: Visibility) -> WrittenCitizen:
     found, relatives = citizens_by_ids(import_id, [citizen_id], mode)
     if not found:
-        raise citizen_not_found(import_id, citizen_id)
+        raise CitizenNotFound(import_id, citizen_id)
     return found[0], relatives.get(citizen_id, [])
 
 
+# Writes return the citizen as the write stored it, read under the write's lock: a trash that
+# commits right after must not turn an accepted write into a 404.
+
+
+@unit_of_work
 def create_citizen(import_id: int, values: dict, relative_ids: list[int] | None) -> WrittenCitizen:
-    """Add a citizen and both directions of its kinship; return it as stored."""
+    """Add a citizen and both directions of its kinship."""
+    lock_import(import_id)
     citizen_id = values["citizen_id"]
-
-    def create():
-        holder = db.session.execute(
-            select(citizens.c.deleted_at).where(
-                citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id
-            )
-        ).first()
-        if holder is not None:
-            how = "restore or purge the trashed citizen" if holder.deleted_at else "choose another"
-            raise Conflict(
-                f"citizen_id {citizen_id} is already taken in import {import_id}; {how}.",
-                source={"pointer": "/data/attributes/citizen_id"},
-            )
-        db.session.execute(insert(citizens).values(import_id=import_id, **values))
-        announce(db.session, signals.citizen_created, import_id, [citizen_id])
-        if relative_ids:
-            kin.require_relatives(import_id, relative_ids, also_valid={citizen_id})
-            related = kin.add_relatives(import_id, citizen_id, relative_ids) - {citizen_id}
-            if related:
-                announce(db.session, signals.citizen_updated, import_id, sorted(related))
-        return _read_citizen(import_id, citizen_id, LIVE)
-
-    return write_to_import(import_id, create)
+    holder = db.session.execute(
+        select(citizens.c.deleted_at).where(
+            citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id
+        )
+    ).first()
+    if holder is not None:
+        raise CitizenIdTaken(import_id, citizen_id, by_trashed=holder.deleted_at is not None)
+    db.session.execute(insert(citizens).values(import_id=import_id, **values))
+    announce(db.session, signals.citizen_created, import_id, [citizen_id])
+    if relative_ids:
+        kin.require_relatives(import_id, relative_ids, also_valid={citizen_id})
+        related = kin.add_relatives(import_id, citizen_id, relative_ids) - {citizen_id}
+        if related:
+            announce(db.session, signals.citizen_updated, import_id, sorted(related))
+    return _read_citizen(import_id, citizen_id, LIVE)
 
 
+@unit_of_work
 def update_citizen(
     import_id: int,
     citizen_id: int,
@@ -156,76 +139,68 @@ def update_citizen(
     mode: Visibility = LIVE,
     restore: bool = False,
 ) -> WrittenCitizen:
-    """Change attributes, replace the visible relatives when given, restore when asked.
-
-    Return the citizen as stored.
-    """
-
-    def update_():
-        require_citizen(import_id, citizen_id, mode, relative_ids)
-        changes = {**values, **({"deleted_at": None, "deleted_by": None} if restore else {})}
-        if changes:
-            db.session.execute(
-                update(citizens)
-                .where(citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
-                .values(**changes)
-            )
-        changed = {citizen_id}
-        if relative_ids is not None:
-            changed |= kin.replace_relatives(import_id, citizen_id, relative_ids)
-        if restore:
-            announce(db.session, signals.citizen_restored, import_id, [citizen_id])
-        announce(db.session, signals.citizen_updated, import_id, sorted(changed))
-        return _read_citizen(import_id, citizen_id, mode)
-
-    return write_to_import(import_id, update_, mode)
+    """Change attributes, replace the visible relatives when given, restore when asked."""
+    lock_import(import_id, mode)
+    require_citizen(import_id, citizen_id, mode, relative_ids)
+    this_citizen = (citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
+    if values:
+        db.session.execute(update(citizens).where(*this_citizen).values(**values))
+    changed = {citizen_id}
+    if relative_ids is not None:
+        changed |= kin.replace_relatives(import_id, citizen_id, relative_ids)
+    if restore and visibility.restore(citizens, *this_citizen):
+        announce(db.session, signals.citizen_restored, import_id, [citizen_id])
+    announce(db.session, signals.citizen_updated, import_id, sorted(changed))
+    return _read_citizen(import_id, citizen_id, mode)
 
 
+@unit_of_work
 def trash_citizen(import_id: int, citizen_id: int, by: str) -> None:
     """Hide a citizen; its kinship rows stay, invisible, until it is restored or purged."""
-
-    def trash():
-        trashed = db.session.execute(
-            update(citizens)
-            .where(
-                citizens.c.import_id == import_id,
-                citizens.c.citizen_id == citizen_id,
-                citizen_reachable(LIVE),
-            )
-            .values(deleted_at=func.now(), deleted_by=by)
-        )
-        if trashed.rowcount == 0:
-            raise citizen_not_found(import_id, citizen_id)
-        announce(db.session, signals.citizen_trashed, import_id, [citizen_id])
-
-    write_to_import(import_id, trash)
+    lock_import(import_id)
+    this_citizen = (citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
+    if not visibility.trash(citizens, *this_citizen, by=by):
+        raise CitizenNotFound(import_id, citizen_id)
+    announce(db.session, signals.citizen_trashed, import_id, [citizen_id])
 
 
+@unit_of_work
 def purge_citizen(import_id: int, citizen_id: int) -> None:
     """Delete a citizen, live or trashed, for good; its kinship rows on both sides go with it."""
-
-    def purge():
-        deleted = db.session.execute(
-            delete(citizens).where(
-                citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id
-            )
+    lock_import(import_id, Visibility.WITH_TRASHED)
+    deleted = db.session.execute(
+        delete(citizens).where(
+            citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id
         )
-        if deleted.rowcount == 0:
-            raise citizen_not_found(import_id, citizen_id)
-        announce(db.session, signals.citizen_purged, import_id, [citizen_id])
+    )
+    if deleted.rowcount == 0:
+        raise CitizenNotFound(import_id, citizen_id)
+    announce(db.session, signals.citizen_purged, import_id, [citizen_id])
 
-    write_to_import(import_id, purge, Visibility.WITH_TRASHED)
+
+def _change_relatives(
+    import_id: int, citizen_id: int, relative_ids: list[int], change: Callable
+) -> None:
+    lock_import(import_id)
+    require_citizen(import_id, citizen_id, relative_ids=relative_ids)
+    changed = change(import_id, citizen_id, relative_ids)
+    # Announce even a change that changed nothing (relatives already as asked): the write
+    # bumped data_version all the same, and without the news no recompute would bring the
+    # stored aggregates up to that version; every read would compute them until the sweep.
+    announce(db.session, signals.citizen_updated, import_id, sorted(changed) or [citizen_id])
 
 
-def change_relatives(import_id: int, citizen_id: int, relative_ids: list[int], change) -> None:
-    """Apply a kinship change (add, remove or replace) under the import's lock, ids checked."""
+@unit_of_work
+def replace_relatives(import_id: int, citizen_id: int, relative_ids: list[int]) -> None:
+    """Make `relative_ids` the citizen's visible relatives (kinship to trash is kept)."""
+    _change_relatives(import_id, citizen_id, relative_ids, kin.replace_relatives)
 
-    def work():
-        require_citizen(import_id, citizen_id, relative_ids=relative_ids, pointer="/data")
-        changed = change(import_id, citizen_id, relative_ids)
-        # Announce even a change that changed nothing (relatives already as asked): the write
-        # bumped data_version all the same, and without the news no recompute would bring the
-        # stored aggregates up to that version; every read would compute them until the sweep.
-        announce(db.session, signals.citizen_updated, import_id, sorted(changed) or [citizen_id])
 
-    write_to_import(import_id, work)
+@unit_of_work
+def add_relatives(import_id: int, citizen_id: int, relative_ids: list[int]) -> None:
+    _change_relatives(import_id, citizen_id, relative_ids, kin.add_relatives)
+
+
+@unit_of_work
+def remove_relatives(import_id: int, citizen_id: int, relative_ids: list[int]) -> None:
+    _change_relatives(import_id, citizen_id, relative_ids, kin.remove_relatives)

@@ -1,4 +1,6 @@
-"""Apply a parsed collection query (filter, sort, page) to a SQL selectable."""
+"""What a collection request selects (filter, sort, page, fields, include), applied to SQL."""
+
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Row
@@ -6,7 +8,23 @@ from sqlalchemy.engine import Row
 from app.extensions import db
 
 
-def apply_collection_query(rows, query, default_order: tuple[str, ...]) -> tuple[int, list[Row]]:
+@dataclass
+class CollectionQuery:
+    page_number: int = 1
+    page_size: int = 100  # 0 returns every matching resource
+    sort: list[tuple[str, bool]] = field(default_factory=list)  # (attribute, descending)
+    filters: dict[str, list] = field(default_factory=dict)
+    fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    include: list[str] = field(default_factory=list)
+
+    def wanted(self, type_: str) -> frozenset[str] | None:
+        """The sparse fieldset asked for `type_`, or None for every member."""
+        return self.fields.get(type_)
+
+
+def apply_collection_query(
+    rows, query: CollectionQuery, default_order: tuple[str, ...]
+) -> tuple[int, list[Row]]:
     """Return (count of matching rows, the requested page) of `rows`, a subquery."""
     conditions = [rows.c[name].in_(values) for name, values in query.filters.items()]
     order = [rows.c[name].desc() if desc else rows.c[name].asc() for name, desc in query.sort]

@@ -7,11 +7,14 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
+from app.domain.errors import TokenNameTaken
 from app.extensions import db
-from app.models import ROLES, ApiToken
+from app.models import ROLES
+from app.models import api_tokens as tokens
+from app.services.unit_of_work import unit_of_work
 
-tokens = ApiToken.__table__
 RANK = {role: rank for rank, role in enumerate(ROLES)}
 # Keys are made by secrets.token_hex; anything else (a NUL, which PostgreSQL text cannot hold, or
 # megabytes of junk) is refused before it reaches the database.
@@ -32,15 +35,18 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@unit_of_work
 def create_token(name: str, role: str) -> str:
     """Store a new token for `name` and return it; this is the only time it is ever shown."""
     if role not in RANK:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     key, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-    db.session.execute(
-        insert(tokens).values(key=key, name=name, role=role, secret_hash=_hash(secret))
-    )
-    db.session.commit()
+    try:
+        db.session.execute(
+            insert(tokens).values(key=key, name=name, role=role, secret_hash=_hash(secret))
+        )
+    except IntegrityError:
+        raise TokenNameTaken(name) from None
     return f"{key}.{secret}"
 
 
@@ -69,6 +75,7 @@ def list_tokens() -> list:
     ).all()
 
 
+@unit_of_work
 def revoke_token(name: str) -> bool:
     """Revoke the token of `name`; False when there is no such live token."""
     revoked = db.session.execute(
@@ -76,5 +83,4 @@ def revoke_token(name: str) -> bool:
         .where(tokens.c.name == name, tokens.c.revoked_at.is_(None))
         .values(revoked_at=func.now())
     )
-    db.session.commit()
     return revoked.rowcount > 0

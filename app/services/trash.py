@@ -8,9 +8,10 @@ from sqlalchemy import bindparam, delete, select
 
 from app import signals
 from app.extensions import db
-from app.services.database import write_to_import
+from app.models import citizens, imports
 from app.services.imports import purge_import
-from app.services.visibility import Visibility, citizens, imports
+from app.services.unit_of_work import lock_import, unit_of_work
+from app.services.visibility import Visibility
 from app.signals import announce
 
 
@@ -43,7 +44,6 @@ def find_old_trash(older_than: timedelta) -> TrashReport:
         )
         if import_id not in purged_imports  # they go with their import
     ]
-    db.session.rollback()
     return report
 
 
@@ -52,15 +52,13 @@ def purge_old_trash(older_than: timedelta) -> TrashReport:
     report = find_old_trash(older_than)
     report.imports = [i for i in report.imports if purge_import(i, trashed_before=report.cutoff)]
     for import_id, group in groupby(report.citizens, key=lambda pair: pair[0]):
-        ids = [citizen_id for _, citizen_id in group]
-        write_to_import(
-            import_id, lambda i=import_id, c=ids: _delete_citizens(i, c, report.cutoff),
-            Visibility.WITH_TRASHED,
-        )  # fmt: skip
+        _purge_citizens(import_id, [citizen_id for _, citizen_id in group], report.cutoff)
     return report
 
 
-def _delete_citizens(import_id: int, citizen_ids: list[int], cutoff: datetime) -> None:
+@unit_of_work
+def _purge_citizens(import_id: int, citizen_ids: list[int], cutoff: datetime) -> None:
+    lock_import(import_id, Visibility.WITH_TRASHED)
     # Re-checked under the import's lock: a citizen restored since it was found stays.
     purged = db.session.execute(
         delete(citizens)

@@ -1,4 +1,5 @@
-"""Which rows a reader may see: the one place that hides trashed imports and citizens.
+"""The soft-delete rules, in one place: which rows a reader sees, and how rows are trashed and
+restored.
 
 Every query of the services builds its conditions from these functions, given the caller's
 `Visibility`. The default is LIVE everywhere, so a query that is not told otherwise hides trash.
@@ -6,14 +7,11 @@ Every query of the services builds its conditions from these functions, given th
 
 from enum import Enum
 
-from sqlalchemy import select, true
+from sqlalchemy import func, select, true, update
 from sqlalchemy.sql import ColumnElement
 
-from app.models import Citizen, ImportBatch, Kinship
-
-imports = ImportBatch.__table__
-citizens = Citizen.__table__
-kinship = Kinship.__table__
+from app.extensions import db
+from app.models import citizens, imports, kinship
 
 
 class Visibility(Enum):
@@ -25,6 +23,12 @@ class Visibility(Enum):
     def reaches_trash(self) -> bool:
         """Whether records addressed by URL or linkage may be trashed ones."""
         return self is not Visibility.LIVE
+
+    @property
+    def of_linkage(self) -> "Visibility":
+        """How relatives linkage and `include` see citizens: trashed ones too whenever the
+        caller sees trash at all (an only_trashed list still links to live relatives)."""
+        return self if self is Visibility.LIVE else Visibility.WITH_TRASHED
 
 
 LIVE = Visibility.LIVE
@@ -99,3 +103,26 @@ def relative_column(column: str) -> ColumnElement:
         )
         .scalar_subquery()
     )
+
+
+def trash(table, *where, by: str) -> bool:
+    """Trash the live rows of `table` that match `where`; whether any was trashed."""
+    trashed = db.session.execute(
+        update(table)
+        .where(*where, table.c.deleted_at.is_(None))
+        .values(deleted_at=func.now(), deleted_by=by)
+    )
+    return trashed.rowcount > 0
+
+
+def restore(table, *where) -> bool:
+    """Restore the trashed rows of `table` that match `where`; whether any was restored.
+
+    A live row is left as it is: restoring it changes nothing.
+    """
+    restored = db.session.execute(
+        update(table)
+        .where(*where, table.c.deleted_at.is_not(None))
+        .values(deleted_at=None, deleted_by=None)
+    )
+    return restored.rowcount > 0

@@ -19,8 +19,9 @@ contradicts the accepted writes; none is retried, each is printed with its reque
 answer and the server's log lines for that id, and one fails the run.
 
 Then it verifies (verify.py) that, once the worker has caught up, the tables hold every write
-that got its 2xx (the client tracks them: expected.py), kinship is mutual, and both aggregates
-of every live import, read through the API, equal the domain's functions applied to the rows.
+that got its 2xx (the client tracks them: harness/expected.py), kinship is mutual, and both
+aggregates of every live import, read through the API and stored, equal a recomputation from the
+rows by the tests' own oracle (harness/oracle.py).
 
 Reading it: progress goes to stderr, the report to stdout. Compare only runs with the same first
 line (the numbers depend on the machine and on what else runs on it). "client CPU" is the load
@@ -33,16 +34,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import platform
 import random
-import re
-import signal
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 import aiohttp
@@ -50,29 +44,17 @@ import psycopg
 
 from benchmarks.dataset import DEFAULT_SEED, generate_citizens
 from benchmarks.load.client import LoadClient
-from benchmarks.load.expected import ExpectedImport
 from benchmarks.load.mix import OPERATIONS, Workload, next_operation
-from benchmarks.load.stats import Failure, Recorder, Summary, render_table
+from benchmarks.load.report import Outcome, print_report, server_log_lines, write_json
+from benchmarks.load.stats import Failure, Recorder
 from benchmarks.load.verify import Verification, verify
-from benchmarks.server import (
-    BenchError,
-    Service,
-    create_token,
-    database_url,
-    exit_on_sigterm,
-    free_port,
-    running_service,
-    server_version,
-    throwaway_database_name,
-)
+from harness.database import ThrowawayDatabase, create_token, server_version
+from harness.expected import ExpectedImport
+from harness.processes import HarnessError
+from harness.service import Service, exit_on_sigterm, running_service
 
 ROLES = ("reader", "editor", "admin")
 ATTRIBUTE_POOL_SIZE = 500
-# Warnings and errors of the app (JSON lines), of gunicorn ("[ERROR]") and of Celery (": ERROR/").
-LOG_PROBLEM = re.compile(
-    r'"level": "(WARNING|ERROR|CRITICAL)"|\[(ERROR|CRITICAL)\]|: (WARNING|ERROR|CRITICAL)/'
-)
-WORKER_TASK_STATE = re.compile(r"recompute_aggregates finished: (\w+)")
 STARTED = time.monotonic()  # the wall clock of the whole run, set-up included
 
 
@@ -129,10 +111,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def create_tokens(service: Service) -> dict[str, str]:
-    """One token per role, created side by side: each `manage.py` start costs seconds."""
-    with ThreadPoolExecutor(len(ROLES)) as pool:
-        made = pool.map(lambda role: create_token(service.env, f"load-{role}", role), ROLES)
-        return dict(zip(ROLES, made, strict=True))
+    """One token per role."""
+    return {role: create_token(service.database_url, f"load-{role}", role) for role in ROLES}
 
 
 async def set_up_imports(client: LoadClient, args: argparse.Namespace) -> list[ExpectedImport]:
@@ -143,7 +123,7 @@ async def set_up_imports(client: LoadClient, args: argparse.Namespace) -> list[E
         reply = await client.call("set-up import", "POST", "/imports", 201, "editor", body)
         if not reply.ok:
             failure = client.recorder.failures[-1]
-            raise BenchError(f"setting up the imports failed:\n{failure.describe()}")
+            raise HarnessError(f"setting up the imports failed:\n{failure.describe()}")
         import_id = int(reply.document["data"]["id"])
         targets.append(ExpectedImport.from_import(import_id, citizens))
     return targets
@@ -170,12 +150,12 @@ async def drive(workload: Workload, args: argparse.Namespace) -> float:
 
 
 async def scenario(
-    args: argparse.Namespace, service: Service, tokens: dict[str, str], db_url: str
+    args: argparse.Namespace, service: Service, tokens: dict[str, str]
 ) -> tuple[Workload, Recorder, float, Verification, list[Failure]]:
     connector = aiohttp.TCPConnector(limit=args.concurrency + 2)
     timeout = aiohttp.ClientTimeout(total=args.timeout)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        base_url = service.server.base_url
+        base_url = service.server.url
         setup = LoadClient(session, base_url, tokens, Recorder(), "setup")
         targets = await set_up_imports(setup, args)
         progress(f"set up {len(targets)} imports of {args.citizens} citizens")
@@ -196,7 +176,7 @@ async def scenario(
             checker,
             workload.imports,
             workload.uncertain_imports,
-            db_url,
+            service.database_url,
             args.redis,
             args.settle_timeout,
         )
@@ -208,128 +188,24 @@ def progress(message: str) -> None:
     print(f"[{time.monotonic() - STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
-def server_log_lines(log: str, request_id: str) -> list[str]:
-    needle = f'"{request_id}"'
-    return [line for line in log.splitlines() if needle in line]
-
-
-def worker_task_states(log: str) -> dict[str, int]:
-    states: dict[str, int] = {}
-    for state in WORKER_TASK_STATE.findall(log):
-        states[state] = states.get(state, 0) + 1
-    return states
-
-
-@dataclass
-class Outcome:
-    """Everything one run produced, for the printed report and the JSON file."""
-
-    args: argparse.Namespace
-    pg_version: str
-    summaries: list[Summary]
-    workload: Workload
-    window: float
-    verification: Verification
-    server_log: str
-    worker_log: str
-
-
-def print_report(outcome: Outcome) -> None:
-    args, window, workload = outcome.args, outcome.window, outcome.workload
-    verification, server_log, worker_log = (
-        outcome.verification,
-        outcome.server_log,
-        outcome.worker_log,
-    )
-    recorder = workload.client.recorder
-    print(
-        f"\nPython {platform.python_version()} | PostgreSQL {outcome.pg_version} | aiohttp"
-        f" {version('aiohttp')} | imports={args.imports}x{args.citizens} citizens"
-        f" (pairs={args.pairs}) | concurrency={args.concurrency} duration={args.duration:g} s"
-        f" (window {window:.1f} s) | gunicorn workers={args.workers} | tasks=worker"
-    )
-    print(render_table(outcome.summaries))
-    states = worker_task_states(worker_log)
-    print(
-        f"client CPU: {workload.client_cpu_seconds:.1f} s in the {window:.1f} s window |"
-        f" client-side lock waits: {workload.locks.waits} | imports posted during the load:"
-        f" {len(workload.imports) - len(workload.targets)} | worker recomputes: "
-        + (", ".join(f"{count} {state}" for state, count in sorted(states.items())) or "none")
-    )
-    for name, log in (("server", server_log), ("worker", worker_log)):
-        problem_lines = [line for line in log.splitlines() if LOG_PROBLEM.search(line)]
-        if problem_lines:
-            print(f"\n{name} log: {len(problem_lines)} warning/error lines; the first ones:")
-            for line in problem_lines[:20]:
-                print(f"  {line}")
-    if recorder.failures:
-        print(f"\nERRORS: {len(recorder.failures)} requests failed")
-        for failure in recorder.failures[:50]:
-            print(failure.describe(server_log_lines(server_log, failure.request_id)))
-        if len(recorder.failures) > 50:
-            print(f"... and {len(recorder.failures) - 50} more (all in --json)")
-    print(f"\nverification: {'PASSED' if verification.passed else 'FAILED'}")
-    for fact in verification.facts:
-        print(f"  ok: {fact}")
-    for problem in verification.problems:
-        print(f"  PROBLEM: {problem}")
-
-
-def write_json(path: str, outcome: Outcome, wall_seconds: float) -> None:
-    args, workload, server_log = outcome.args, outcome.workload, outcome.server_log
-    document = {
-        "environment": {
-            "python": platform.python_version(),
-            "postgresql": outcome.pg_version,
-            "aiohttp": version("aiohttp"),
-        },
-        "config": {
-            name: getattr(args, name)
-            for name in (
-                "concurrency",
-                "duration",
-                "citizens",
-                "pairs",
-                "imports",
-                "workers",
-                "seed",
-                "timeout",
-            )
-        },  # fmt: skip
-        "window_seconds": round(outcome.window, 3),
-        "wall_seconds": round(wall_seconds, 1),
-        "operations": [summary.as_dict() for summary in outcome.summaries],
-        "client_lock_waits": workload.locks.waits,
-        "client_cpu_seconds": round(workload.client_cpu_seconds, 2),
-        "errors": [
-            {**vars(failure), "server_log": server_log_lines(server_log, failure.request_id)}
-            for failure in workload.client.recorder.failures
-        ],
-        "verification": outcome.verification.as_dict(),
-    }
-    with open(path, "w", encoding="utf-8") as out:
-        json.dump(document, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-
-
 def run(args: argparse.Namespace) -> bool:
     """Set up, load, verify and report; return whether the run passed."""
-    pg_version = server_version(args.pg)
-    database = throwaway_database_name("citizens_load")
-    with running_service(
-        args.pg, database, free_port(), args.workers, args.redis, args.keep_db
-    ) as service:
-        progress(f"service up at {service.server.base_url}, database {database}")
+    admin_url = f"postgresql://{args.pg}/postgres"
+    pg_version = server_version(admin_url)
+    database = ThrowawayDatabase(admin_url, "citizens_load", keep=args.keep_db)
+    with running_service(database, args.workers, args.redis, "production") as service:
+        progress(f"service up at {service.server.url}, database {database.name}")
         try:
             tokens = create_tokens(service)
             progress("tokens created")
             workload, recorder, window, verification, failed_checks = asyncio.run(
-                scenario(args, service, tokens, database_url(args.pg, database))
+                scenario(args, service, tokens)
             )
-        except BenchError as exc:
-            raise service.failure(exc) from exc
-        server_log = service.server.log_text()
-        worker_log = service.worker.log_text()
+        except HarnessError as exc:
+            log = service.server.log_tail()
+            raise HarnessError(f"{exc}\n--- server log (tail) ---\n{log}") from exc
+        server_log = service.server.log()
+        worker_log = service.worker.log()
         progress("verified; stopping the service")
     for failure in failed_checks:  # a request of the verification itself failed
         lines = server_log_lines(server_log, failure.request_id)
@@ -347,7 +223,7 @@ def run(args: argparse.Namespace) -> bool:
     passed = not recorder.failures and verification.passed
     print(f"\n{'PASSED' if passed else 'FAILED'} in {wall:.0f} s (wall time, set-up included)")
     if args.keep_db:
-        print(f"kept database {database}")
+        print(f"kept database {database.name}")
     return passed
 
 
@@ -360,10 +236,10 @@ def keep_logs(directory: Path, server_log: str, worker_log: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, exit_on_sigterm)
+    exit_on_sigterm()
     try:
         passed = run(args)
-    except (BenchError, psycopg.Error) as exc:
+    except (HarnessError, psycopg.Error) as exc:
         print(f"load scenario failed: {exc}", file=sys.stderr)
         return 1
     return 0 if passed else 1

@@ -1,6 +1,6 @@
 """The weighted mix of operations each virtual client loops over, and what each one checks.
 
-Every write takes the client-side locks of the citizens it touches (see expected.py), sends
+Every write takes the client-side locks of the citizens it touches (see locks.py), sends
 its request, and records the outcome in the expected state: applied on the expected 2xx, or
 marked uncertain on anything else (an error may still have committed). Reads of one citizen
 also lock it and its relatives, so their answer can be compared with the expected state.
@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from benchmarks.dataset import generate_citizens
 from benchmarks.load.client import LoadClient
-from benchmarks.load.expected import ATTRIBUTES, CitizenLocks, ExpectedImport
+from benchmarks.load.locks import CitizenLocks
+from harness.expected import ATTRIBUTES, ExpectedImport
 
 PAGE_SIZE = 100
 NEW_IMPORT_CITIZENS = 40

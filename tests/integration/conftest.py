@@ -1,30 +1,38 @@
 """Fixtures for HTTP tests: an import already stored, and apps with other settings."""
 
+import json
+
 import pytest
 
 from app import create_app
 from app.extensions import db
-from tests.factories import family, import_document
-from tests.integration.worker_process import close_mark_client, use_celery_of
-from tests.jsonapi_client import JsonApiClient
-from tests.robustness.seed import Snapshot, restore_snapshot, seed_and_snapshot
+from harness.broker import close_mark_client, use_celery_of
+from tests.integration.actions import create_import
+from tests.integration.stored import sql_reader
+from tests.jsonapi_client import MEDIA_TYPE, JsonApiClient
+from tests.robustness.checks import HostileRequest, send_and_check
+from tests.robustness.endpoints import authorization
+from tests.robustness.seed import SeededTables, Snapshot, seed_and_snapshot
 
 
 @pytest.fixture
 def make_import(client):
+    """Store an import as the editor (tests/factories.py's family() unless told); its id."""
+
     def make(citizens=None) -> int:
-        reply = client.post(
-            "/imports", json=import_document(family() if citizens is None else citizens)
-        )
-        assert reply.status == 201, reply.body
-        return int(reply.body["data"]["id"])
+        return create_import(client, citizens)
 
     return make
 
 
 @pytest.fixture
 def client_with(database_url, app, tokens):
-    """Build a JSON:API client for an app with extra configuration (`app` empties the tables)."""
+    """Build an editor's client of an app with extra configuration (`app` empties the tables).
+
+    create_app makes its Celery app the process's current one, so that tasks queued in-process
+    would run in the built app's context, on its engine, after the test too: `app`'s Celery is
+    made current again afterwards, and the built apps' connections are closed.
+    """
     built = []
 
     def make(**config) -> JsonApiClient:
@@ -33,25 +41,17 @@ def client_with(database_url, app, tokens):
         return JsonApiClient(custom.test_client(), tokens["editor"])
 
     yield make
+    use_celery_of(app)
     for custom in built:
+        close_mark_client(custom)
         with custom.app_context():
             db.engine.dispose()
 
 
 @pytest.fixture
-def editor_for_broker(app, client_with):
-    """Build editors of apps with a given REDIS_URL; `app`'s Celery is current again after."""
-    built = []
-
-    def build(redis_url: str):
-        editor = client_with(REDIS_URL=redis_url)
-        built.append(editor.flask.application)
-        return editor
-
-    yield build
-    for flask_app in built:
-        close_mark_client(flask_app)
-    use_celery_of(app)
+def editor_for_broker(client_with):
+    """Build editors of apps with a given REDIS_URL (`client_with` cleans up after them)."""
+    return lambda redis_url: client_with(REDIS_URL=redis_url)
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +60,43 @@ def seed_snapshot(app, tokens) -> Snapshot:
     return seed_and_snapshot(app, tokens)
 
 
+@pytest.fixture(scope="module")
+def seeded_tables(app, seed_snapshot) -> SeededTables:
+    return SeededTables(app, sql_reader(app), seed_snapshot)
+
+
 @pytest.fixture
-def seeded(app, seed_snapshot):
-    """The seeded data in the tables, and how to put it back."""
-    restore_snapshot(app, seed_snapshot)
-    return lambda: restore_snapshot(app, seed_snapshot)
+def seeded(seeded_tables) -> SeededTables:
+    """The seeded data in the tables (tests/robustness/seed.py); call it to put it back.
+
+    The tables are not emptied before such a test (see `clean_tables`), and the seed is put back
+    only if they no longer hold it.
+    """
+    seeded_tables.ensure()
+    return seeded_tables
+
+
+@pytest.fixture
+def send_checked(app, sql, tokens, seeded):
+    """Send one request as `role` (admin by default: it reaches the most) and check it whole,
+    with tests/robustness/checks.py's `send_and_check`, against the seeded data.
+
+    A successful write is undone at once, unless the test means to look at it (`keep`); what a
+    kept write stored may then show in later replies.
+    """
+    kept = []
+
+    def send_as(method, path, query="", headers=(), document=None, role="admin", keep=False):
+        headers = (*authorization(tokens, role), *headers)
+        body = None
+        if document is not None:
+            body = json.dumps(document, ensure_ascii=False).encode()
+            headers += (("Content-Type", MEDIA_TYPE),)
+        request = HostileRequest(method, path, query, headers, body)
+        restore = (lambda: None) if keep else seeded
+        reply = send_and_check(app, sql, request, restore, "\n".join(kept))
+        if keep:
+            kept.append(request.sent_text())
+        return reply
+
+    return send_as

@@ -16,9 +16,10 @@ from types import SimpleNamespace
 
 import requests
 
+from harness.expected import ATTRIBUTES, ExpectedImport
+from harness.oracle import served_percentiles
 from tests.factories import citizen
-from tests.integration.accepted_writes import TRACKED, AcceptedWrites, Write
-from tests.integration.recomputation import served_percentiles
+from tests.integration.accepted_writes import Write
 from tests.jsonapi_client import MEDIA_TYPE, check_response
 
 REQUEST_TIMEOUT = 10  # seconds; longer is a hang, whatever the answer would have been
@@ -69,10 +70,9 @@ class LoadClient:
             "Authorization": f"Bearer {token}",
         }
         self.import_id = import_id
-        self.expected = AcceptedWrites(import_id, citizens)
+        self.expected = ExpectedImport.from_import(import_id, citizens)
         self.rng = random.Random(seed)
         self.outcomes: list[Outcome] = []
-        self.refused_writes = 0  # 503s to writes: each may or may not have committed
         self.session: requests.Session | None = None
 
     def run(self, stop: threading.Event, give_up_at: float) -> None:
@@ -105,11 +105,11 @@ class LoadClient:
         while True:
             outcome, _body = self.send("PATCH", path, document)
             if outcome.ok:
-                self.expected.accept(write)
+                write.accepted(self.expected)
                 return
             if outcome.status != 503:
                 return  # an unacceptable answer, recorded; the test fails on it
-            self.refused_writes += 1
+            self.expected.refused_writes += 1
             if time.monotonic() > give_up_at:
                 outcome.problem = "still refused (503) when the test gave up"
                 return
@@ -133,12 +133,12 @@ class LoadClient:
         outcome, body = self.send("GET", f"/imports/{self.import_id}/citizens/{citizen_id}")
         if not outcome.ok:
             return
-        attributes = {name: body["data"]["attributes"][name] for name in TRACKED}
+        attributes = {name: body["data"]["attributes"][name] for name in ATTRIBUTES}
         linkage = body["data"]["relationships"]["relatives"]["data"]
         relatives = {int(resource["id"].split(".")[1]) for resource in linkage}
         if (attributes, relatives) != (
-            self.expected.attributes[citizen_id],
-            self.expected.relatives[citizen_id],
+            self.expected.citizens[citizen_id],
+            self.expected.visible_relatives(citizen_id),
         ):
             outcome.problem = f"citizen {citizen_id} differs from the accepted writes: {body}"
 

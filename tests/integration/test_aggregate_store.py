@@ -13,15 +13,9 @@ from sqlalchemy import text
 from app.extensions import db
 from app.services import aggregates
 from app.tasks import recompute_aggregates
+from harness.broker import broker_url, close_mark_client, empty_broker, queued_tasks, use_celery_of
 from tests.factories import citizen, citizen_document, linkage
 from tests.integration.actions import create_import, rename
-from tests.integration.worker_process import (
-    broker_url,
-    close_mark_client,
-    empty_broker,
-    queued_tasks,
-    use_celery_of,
-)
 
 BROKER_DB = 12
 BIRTHDAYS = "/imports/{}/citizens/birthdays"
@@ -76,7 +70,7 @@ def tasks_in_process(app):
 
 @pytest.fixture
 def broker():
-    with empty_broker(BROKER_DB) as client:
+    with empty_broker(broker_url(BROKER_DB)) as client:
         yield client
 
 

@@ -3,12 +3,9 @@
 import pytest
 
 from tests.factories import citizen, citizen_attributes, citizen_document, family
+from tests.integration.actions import ids, relatives
 
 URL = "/imports/1/citizens"
-
-
-def ids(reply) -> list[str]:
-    return [r["id"] for r in reply.body["data"]]
 
 
 @pytest.fixture
@@ -150,7 +147,7 @@ def test_post_citizen_writes_kinship_on_both_sides(client, make_import, sql):
     assert reply.headers["Location"] == "/imports/1/citizens/4"
     linkage = reply.body["data"]["relationships"]["relatives"]["data"]
     assert [r["id"] for r in linkage] == ["1.1", "1.4"]
-    assert _relatives(client, 1) == ["1.2", "1.4"]
+    assert relatives(client, 1) == ["1.2", "1.4"]
     assert client.get("/imports/1").body["data"]["attributes"]["data_version"] == 2
 
 
@@ -171,9 +168,9 @@ def test_patch_changes_attributes_and_replaces_relatives_mutually(client, make_i
 
     assert reply.status == 200
     assert reply.body["data"]["attributes"]["town"] == "Керчь"
-    assert _relatives(client, 1) == ["1.3"]
-    assert _relatives(client, 2) == []
-    assert _relatives(client, 3) == ["1.1", "1.3"]
+    assert relatives(client, 1) == ["1.3"]
+    assert relatives(client, 2) == []
+    assert relatives(client, 3) == ["1.1", "1.3"]
 
 
 def test_patch_accepts_the_unchanged_identity_that_clients_send_back(client, make_import):
@@ -201,7 +198,7 @@ def test_trashed_citizen_disappears_from_every_read(client, make_import):
 
     assert client.get(URL + "/2").status == 404
     assert ids(client.get(URL)) == ["1.1", "1.3"]
-    assert _relatives(client, 1) == []
+    assert relatives(client, 1) == []
     assert client.get(URL + "/1?include=relatives").body["included"] == []
     assert client.get("/imports/1").body["data"]["attributes"]["citizens_count"] == 2
     assert client.delete(URL + "/2").status == 404
@@ -233,14 +230,8 @@ def test_replacing_relatives_keeps_kinship_to_trashed_citizens(client, make_impo
 
     client.patch(URL + "/1", json=citizen_document(1, {}, relatives=[], resource_id="1.1"))
 
-    assert _relatives(client, 1) == []
+    assert relatives(client, 1) == []
     assert sorted(sql("SELECT citizen_id, relative_id FROM kinship")) == [(1, 2), (2, 1)]
-
-
-def _relatives(client, citizen_id: int) -> list[str]:
-    reply = client.get(f"{URL}/{citizen_id}/relationships/relatives")
-    assert reply.status == 200
-    return [r["id"] for r in reply.body["data"]]
 
 
 def test_family_fixture_is_mutual():

@@ -20,6 +20,10 @@ from tests.integration.recomputation import (
     assert_kinship_mutual,
     assert_served_aggregates_match_the_rows,
 )
+from tests.integration.stored import data_version
+
+# A real threaded server and overlapping transactions: some 10 s for the module.
+pytestmark = pytest.mark.slow
 
 MEDIA_TYPE = "application/vnd.api+json"
 CLIENTS = 8
@@ -83,12 +87,8 @@ def assert_counts_match_rows(client, sql, import_id: int) -> None:
     )[0][0]
     assert (attributes["citizens_count"], attributes["data_version"]) == (
         live,
-        version_of(sql, import_id),
+        data_version(sql, import_id),
     )
-
-
-def version_of(sql, import_id: int) -> int:
-    return sql("SELECT data_version FROM imports WHERE id = :i", i=import_id)[0][0]
 
 
 def test_concurrent_kinship_changes_in_one_import_all_succeed_and_stay_mutual(
@@ -102,7 +102,7 @@ def test_concurrent_kinship_changes_in_one_import_all_succeed_and_stay_mutual(
 
     assert statuses == [204] * len(jobs)
     assert_kinship_mutual(sql, 1)
-    assert version_of(sql, 1) == 1 + len(jobs)  # every write committed exactly once, none lost
+    assert data_version(sql, 1) == 1 + len(jobs)  # every write committed exactly once, none lost
     assert_aggregates_match_rows(client, sql, 1)
 
 
@@ -130,7 +130,7 @@ def test_kinship_adds_removes_and_replacements_across_imports_at_once(
     for import_id in (1, 2, 3):
         assert_kinship_mutual(sql, import_id)
         writes = sum(1 for job in jobs if job[1] == import_id)
-        assert version_of(sql, import_id) == 1 + writes
+        assert data_version(sql, import_id) == 1 + writes
         assert_counts_match_rows(client, sql, import_id)
         assert_aggregates_match_rows(client, sql, import_id)
 

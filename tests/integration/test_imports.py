@@ -1,6 +1,6 @@
 """The imports resource: create, read, list, restore-only update, trash."""
 
-from tests.factories import citizen, family, import_document
+from tests.factories import citizen, family, import_document, restore_document
 
 
 def test_post_import_creates_it_with_its_citizens(client, sql):
@@ -72,7 +72,7 @@ def test_list_imports_sorts_and_filters(client, make_import):
 def test_patch_import_accepts_only_a_null_deleted_at(client, make_import):
     import_id = make_import()
     url = f"/imports/{import_id}"
-    doc = {"data": {"type": "imports", "id": str(import_id), "attributes": {"deleted_at": None}}}
+    doc = restore_document(import_id)
 
     assert client.patch(url, json=doc).status == 200
     doc["data"]["attributes"] = {"data_version": 7}

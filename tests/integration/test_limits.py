@@ -7,16 +7,10 @@ machine integer holds, escapes that are not Unicode, NUL and broken UTF-8 in URL
 strings, and linkage too large or too strange to be a citizen id.
 """
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 import requests
 
+from harness.processes import Gunicorn, service_env
 from tests.factories import citizen, citizen_document, import_document, linkage
 from tests.jsonapi_schema import assert_valid_document
 
@@ -270,31 +264,12 @@ def test_a_url_over_32_kib_is_414_and_a_header_over_16_kib_is_431(client, stored
     assert table_state(sql) == stored
 
 
-@pytest.fixture
-def gunicorn(database_url, tokens):
+@pytest.fixture(scope="module")
+def gunicorn(database_url, tmp_path_factory):
     """The app under gunicorn with the project's gunicorn.conf.py, on the test database."""
-    root = Path(__file__).resolve().parents[2]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "APP_CONFIG": "testing", "DATABASE_URL": database_url, "SECRET_KEY": "x"}
-    env.pop("REDIS_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "app:create_app()"],
-        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                requests.get(f"{base}/health", timeout=1)
-                break
-            except requests.RequestException:  # not listening yet, or still starting
-                time.sleep(0.05)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    with Gunicorn(service_env(database_url), workers=1, log_path=log) as server:
+        yield server.url
 
 
 @pytest.mark.parametrize(
@@ -306,6 +281,7 @@ def gunicorn(database_url, tokens):
         pytest.param("/imports", OVERSIZED_HEADER, 431, id="20 KiB header"),
     ],
 )
+@pytest.mark.slow
 def test_under_gunicorn_the_app_and_not_the_server_judges_the_head(
     gunicorn, tokens, url, headers, status
 ):

@@ -1,72 +1,24 @@
 """Operations: configuration refusals, CLI commands, /health, request ids, logs and metrics."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
 from config import BY_VARIABLE, SETTINGS
+from harness.broker import broker_url, empty_broker
 from tests.factories import family, import_document, linkage
 from tests.jsonapi_client import JsonApiClient
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_DB = "redis://127.0.0.1:6379/14"
+REDIS_DB = broker_url(14)
 
 
-def start_app(env: dict) -> subprocess.CompletedProcess:
-    """Build the production app in a fresh interpreter with exactly `env` set."""
-    clean = {k: v for k, v in os.environ.items() if k not in BY_VARIABLE}
-    return subprocess.run(
-        [sys.executable, "-c", "from app import create_app; create_app('production')"],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-
-
-# --- configuration ---------------------------------------------------------------------------
-
-
-def test_production_refuses_to_start_without_a_secret_key(database_url):
-    started = start_app({"DATABASE_URL": database_url})
-
-    assert started.returncode == 2
-    assert started.stderr.strip().splitlines()[-1] == (
-        "citizens-analyzer refuses to start: SECRET_KEY is not set;"
-        " production needs a secret of its own."
-    )
-
-
-def test_production_refuses_the_development_secret_key(database_url):
-    from config import DEVELOPMENT_SECRET_KEY
-
-    started = start_app({"DATABASE_URL": database_url, "SECRET_KEY": DEVELOPMENT_SECRET_KEY})
-
-    assert started.returncode == 2
-    assert "SECRET_KEY is the development default" in started.stderr
-
-
-def test_production_refuses_a_database_that_does_not_answer():
-    started = start_app(
-        {"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere", "SECRET_KEY": "s3cret"}
-    )
-
-    assert started.returncode == 2
-    last_line = started.stderr.strip().splitlines()[-1]
-    assert last_line.startswith("citizens-analyzer refuses to start: the database at DATABASE_URL")
-    assert "Traceback" not in started.stderr
-
-
-def test_production_starts_when_set_up(database_url):
-    started = start_app({"DATABASE_URL": database_url, "SECRET_KEY": "s3cret"})
-
-    assert started.returncode == 0, started.stderr
+# --- configuration (start-up refusals: test_startup.py) ------------------------------------
 
 
 def test_the_readme_documents_every_setting_with_its_default():
@@ -271,9 +223,7 @@ def test_metrics_count_requests_per_route_and_tasks(app, client, make_import):
 
 
 def test_metrics_report_the_recompute_queue_depth(client_with, database_url):
-    broker = redis.Redis.from_url(REDIS_DB)
-    broker.flushdb()
-    try:
+    with empty_broker(REDIS_DB) as broker:
         queued = client_with(REDIS_URL=REDIS_DB)
         assert queued.post("/imports", json=import_document(family())).status == 201
         queued.post("/imports/1/citizens/1/relationships/relatives", json={"data": linkage(1, [3])})
@@ -286,6 +236,3 @@ def test_metrics_report_the_recompute_queue_depth(client_with, database_url):
         assert depth == broker.llen("celery") == 1  # the second write found one queued already
         with metrics_app.app_context():
             db.engine.dispose()
-    finally:
-        broker.flushdb()
-        broker.close()

@@ -170,6 +170,7 @@ def test_arbitrary_bodies_at_every_route_and_method_keep_every_promise(
     send_and_check(app, sql, request, seeded)
 
 
+@pytest.mark.slow  # hundreds of generated requests: some 3 s
 @examples(150)
 @given(data=st.data())
 def test_generated_query_strings_keep_every_promise(app, sql, tokens, seeded, data):
@@ -189,6 +190,7 @@ def test_generated_query_strings_keep_every_promise(app, sql, tokens, seeded, da
         assert_names_a_parameter_it_was_sent(request, reply)
 
 
+@pytest.mark.slow  # hundreds of generated requests: some 4 s
 @examples(150)
 @given(data=st.data())
 def test_a_contract_shaped_parameter_is_answered_or_refused_by_name(app, sql, tokens, seeded, data):

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import citizen, linkage
+from tests.integration.actions import relatives
 
 URL = "/imports/1/citizens/1/relationships/relatives"
 
@@ -10,11 +11,6 @@ URL = "/imports/1/citizens/1/relationships/relatives"
 @pytest.fixture
 def four(make_import):
     return make_import([citizen(1, [2]), citizen(2, [1]), citizen(3), citizen(4)])
-
-
-def relatives(client, citizen_id: int) -> list[str]:
-    reply = client.get(f"/imports/1/citizens/{citizen_id}/relationships/relatives")
-    return [r["id"] for r in reply.body["data"]]
 
 
 def test_get_returns_string_ids_and_a_self_link(client, four):

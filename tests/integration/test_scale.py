@@ -1,12 +1,14 @@
 """The contract's upper size: one import of 100,000 citizens is stored and listed whole."""
 
 import orjson
+import pytest
 
 from app.demo_data import generate_citizens
 from tests.factories import import_document
 from tests.jsonapi_schema import assert_valid_document
 
 
+@pytest.mark.slow  # some 6 s: 100,000 citizens stored, read and checked
 def test_an_import_of_100000_citizens_round_trips(client, sql):
     citizens = generate_citizens(n=100_000, pairs=10_000, seed=7)
 

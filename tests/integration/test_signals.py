@@ -9,17 +9,12 @@ import psycopg
 import pytest
 
 from app import signals
-from app.queue import KEY as MARK
+from app.recompute_marks import KEY as MARK
 from app.tasks import purge_old_trash, recompute_aggregates
+from harness.broker import broker_url, close_mark_client, empty_broker, queued_tasks, use_celery_of
+from harness.database import libpq_url
 from tests.factories import citizen, citizen_attributes, citizen_document, import_document, linkage
 from tests.integration.actions import create_import, rename
-from tests.integration.worker_process import (
-    broker_url,
-    close_mark_client,
-    empty_broker,
-    queued_tasks,
-    use_celery_of,
-)
 
 BROKER_DB = 11
 MARK_SECONDS = 120
@@ -56,13 +51,9 @@ def committed(import_id: int) -> tuple:
     return ("changes-committed", frozenset({import_id}))
 
 
-def plain_url(database_url: str) -> str:
-    return database_url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
 def execute(database_url: str, statement: str) -> None:
     """Run and commit `statement` on a connection of its own."""
-    with psycopg.connect(plain_url(database_url), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as connection:
         connection.execute(statement)
 
 
@@ -107,7 +98,7 @@ def sent():
 
 @pytest.fixture
 def broker():
-    with empty_broker(BROKER_DB) as client:
+    with empty_broker(broker_url(BROKER_DB)) as client:
         yield client
 
 
@@ -315,7 +306,7 @@ def test_receivers_see_the_committed_change_from_another_connection(
     seen = {}
 
     def look(_sender, import_id, **_ids):
-        with psycopg.connect(plain_url(database_url)) as connection:
+        with psycopg.connect(libpq_url(database_url)) as connection:
             seen["row"] = connection.execute(
                 "SELECT c.name, i.data_version FROM citizens c JOIN imports i ON i.id = c.import_id"
                 " WHERE c.import_id = %s AND c.citizen_id = 1",
@@ -340,18 +331,6 @@ def test_every_commit_recomputes_the_aggregates_in_process_without_a_broker(
     assert client.delete("/imports/1/citizens/3").status == 204
 
     assert versions(sql, 1) == (3, [3, 3])
-
-
-def test_a_write_recomputes_through_the_celery_app_of_the_app_it_was_made_in(
-    client, make_import, queued, broker, sql
-):
-    """Built after `app`, `queued` must not take over the background work of `app`'s writes."""
-    make_import(family())
-
-    rename(client, 1, 1, "Анна")
-
-    assert queued_tasks(broker) == []
-    assert versions(sql, 1) == (2, [2, 2])
 
 
 # One queued recompute per import (Redis, no worker) ------------------------------------------

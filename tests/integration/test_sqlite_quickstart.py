@@ -5,6 +5,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
+from config import DevelopmentConfig
 from tests.factories import citizen_document, family, import_document, linkage
 from tests.jsonapi_client import JsonApiClient
 
@@ -26,12 +27,10 @@ def sqlite_client(tmp_path, monkeypatch):
 
 def test_development_config_defaults_to_sqlite(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    import importlib
 
-    import config
+    settings = DevelopmentConfig.from_env()
 
-    reloaded = importlib.reload(config)
-    assert reloaded.DevelopmentConfig.SQLALCHEMY_DATABASE_URI.startswith("sqlite:///")
+    assert settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
 
 
 def test_every_capability_works_on_sqlite(sqlite_client):

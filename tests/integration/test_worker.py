@@ -12,6 +12,9 @@ import psycopg
 import pytest
 
 from app.tasks import sweep_stale_aggregates
+from harness.broker import broker_idle, broker_url, empty_broker, unacknowledged_ages
+from harness.database import libpq_url
+from harness.processes import CeleryWorker, service_env, wait_for
 from tests.factories import citizen, citizen_document, import_document
 from tests.integration.recomputation import (
     assert_kinship_mutual,
@@ -20,17 +23,11 @@ from tests.integration.recomputation import (
     getter_of,
     kinship_pairs,
 )
-from tests.integration.worker_process import (
-    VISIBILITY_TIMEOUT,
-    WorkerProcess,
-    broker_idle,
-    broker_url,
-    empty_broker,
-    unacknowledged_ages,
-    wait_for,
-)
+
+pytestmark = pytest.mark.slow  # a real worker process serves the module
 
 BROKER_DB = 13
+VISIBILITY_TIMEOUT = 2  # seconds before Redis hands a dead worker's task to the next worker
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
 KINDS = ["birthdays", "town-age-stats"]
 
@@ -52,10 +49,6 @@ def months(**entries: list[dict]) -> dict:
 
 def ages_from(*years: int) -> list[int]:
     return [datetime.now(UTC).year - year for year in years]
-
-
-def plain_url(database_url: str) -> str:
-    return database_url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 def versions(sql, import_id: int = 1) -> tuple[int, dict[str, int]]:
@@ -132,14 +125,17 @@ def percentiles_of_two(low: int, high: int) -> dict:
 @pytest.fixture(scope="module")
 def broker():
     """Redis database 13, empty before the worker starts and after it stops."""
-    with empty_broker(BROKER_DB) as client:
+    with empty_broker(broker_url(BROKER_DB)) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
 def worker(database_url, broker, tmp_path_factory):
     log = tmp_path_factory.mktemp("worker") / "worker.log"
-    with WorkerProcess(database_url, broker_url(BROKER_DB), log) as process:
+    env = service_env(
+        database_url, broker_url(BROKER_DB), BROKER_VISIBILITY_TIMEOUT=VISIBILITY_TIMEOUT
+    )
+    with CeleryWorker(env, log) as process:
         yield process
 
 
@@ -171,6 +167,7 @@ def test_a_write_is_recomputed_in_the_background_without_any_read(
     assert (served["from_store"], served["data_version"]) == (True, 2)
 
 
+@pytest.mark.faults
 def test_a_worker_killed_mid_task_loses_no_recompute(
     running_worker, editor_for_broker, broker, sql, database_url
 ):
@@ -179,7 +176,7 @@ def test_a_worker_killed_mid_task_loses_no_recompute(
     wait_until_stored(sql, version=1)
     wait_for(lambda: broker_idle(broker), "the first recompute to be acknowledged")
 
-    with psycopg.connect(plain_url(database_url)) as blocker:
+    with psycopg.connect(libpq_url(database_url)) as blocker:
         blocker.execute("SELECT 1 FROM stored_aggregates WHERE import_id = 1 FOR UPDATE")
         assert give_citizen_4_relative_3(editor).status == 200
         wait_for(lambda: waiting_on_a_lock(sql), "the recompute to wait on the locked rows")
@@ -207,6 +204,7 @@ def test_a_worker_killed_mid_task_loses_no_recompute(
     assert [meta["from_store"] for meta in served] == [True, True]
 
 
+@pytest.mark.faults
 def test_a_write_during_a_broker_outage_succeeds_and_the_sweep_catches_up(
     running_worker, editor_for_broker, broker, sql
 ):

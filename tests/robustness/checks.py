@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import unquote, unquote_plus
+from urllib.parse import quote, unquote, unquote_plus
 
 import orjson
 from flask import Flask
@@ -170,3 +170,14 @@ def send_and_check(
     elif after != before:
         restore()
     return Reply(response.status_code, dict(response.headers), document, after != before)
+
+
+def parameter(name: str, value: str) -> str:
+    """One query parameter, percent-encoded as a client would send it."""
+    return f"{quote(name, safe='[]')}={quote(value, safe='')}"
+
+
+def only_error_names(reply: Reply, parameter_name: str) -> None:
+    """A 400 whose one error names the parameter, as the contract asks of a bad one."""
+    assert reply.status == 400, (parameter_name, reply.document)
+    assert [e.get("source") for e in reply.document["errors"]] == [{"parameter": parameter_name}]

@@ -5,13 +5,15 @@ The seed is stored once through the API and snapshotted; the snapshot is put bac
 request that changed the data, so the next one meets the very same rows.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask
 from sqlalchemy import text
 
 from app.extensions import db
-from tests.factories import citizen, import_document
+from tests.factories import citizen
+from tests.integration.actions import create_import, trash
 from tests.jsonapi_client import JsonApiClient
 
 # ---------------------------------------------------------------------------------------------
@@ -33,9 +35,9 @@ def seed(editor: JsonApiClient) -> None:
     """Import 1: five citizens with kinship, citizen 4 trashed (its kinship to 1 kept, unseen).
     Import 2: trashed whole."""
     for citizens in (SEED_CITIZENS, [citizen(1, name="Одинокий Житель")]):
-        assert editor.post("/imports", json=import_document(citizens)).status == 201
-    assert editor.delete(f"/imports/1/citizens/{TRASHED_CITIZEN}").status == 204
-    assert editor.delete(f"/imports/{TRASHED_IMPORT}").status == 204
+        create_import(editor, citizens)
+    trash(editor, f"/imports/1/citizens/{TRASHED_CITIZEN}")
+    trash(editor, f"/imports/{TRASHED_IMPORT}")
 
 
 # The tables a request may write, parents first. (api_tokens and alembic_version it cannot.)
@@ -66,11 +68,14 @@ def take_snapshot(app: Flask) -> Snapshot:
             table: run(text(f"SELECT coalesce(json_agg(t), '[]')::text FROM {table} t")).scalar()
             for table in WRITABLE_TABLES
         }
-        sequences = run(
-            text("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
-        ).all()
+        sequences = run(text(SEQUENCES)).all()
         db.session.rollback()
     return Snapshot(rows, tuple(map(tuple, sequences)))
+
+
+SEQUENCES = (
+    "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1"
+)
 
 
 def restore_snapshot(app: Flask, snapshot: Snapshot) -> None:
@@ -139,3 +144,30 @@ def database_state(sql) -> dict[str, str]:
     assert tables.split(",") == _watched_tables, f"the tables changed: {tables}"
     assert set(_watched_tables) >= KNOWN_TABLES, f"missing: {KNOWN_TABLES - set(_watched_tables)}"
     return dict(zip(_watched_tables, sums, strict=True))
+
+
+class SeededTables:
+    """The seeded tables of one module: put back only when they no longer hold the seed.
+
+    Whether they do is a checksum of every table and the sequences' values, two cheap queries,
+    so a test that changed nothing (most of them) costs no restore, and a test in between that
+    emptied or changed the tables, or advanced an id, is noticed all the same.
+    Calling it puts the seed back (what `send_and_check` does after a successful write).
+    """
+
+    def __init__(self, app: Flask, sql: Callable, snapshot: Snapshot):
+        self.app, self.sql, self.snapshot = app, sql, snapshot
+        self.state: dict[str, str] = {}  # database_state() of the tables holding the seed
+        self._sequences: list = []
+
+    def ensure(self) -> None:
+        """Make the tables hold the seed."""
+        if not self.state or self._current() != (self.state, self._sequences):
+            self()
+
+    def __call__(self) -> None:
+        restore_snapshot(self.app, self.snapshot)
+        self.state, self._sequences = self._current()
+
+    def _current(self) -> tuple[dict[str, str], list]:
+        return database_state(self.sql), self.sql(SEQUENCES)

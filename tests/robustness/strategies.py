@@ -22,7 +22,7 @@ SCHEMAS = (ImportSchema, CitizenSchema, BirthdaysSchema, TownAgeStatSchema)
 # Every member name a schema declares, exposed or not, and the columns behind the audit meta:
 # the names a curious client tries first.
 MEMBER_NAMES = tuple(
-    sorted({name for schema in SCHEMAS for name in schema._declared_fields} | {"deleted_by"})
+    sorted({name for schema in SCHEMAS for name in schema().fields} | {"deleted_by"})
 )
 TYPES = tuple(schema.opts.type_ for schema in SCHEMAS)
 # Values that mean something to some endpoint, so that generated requests also get far.
@@ -143,7 +143,7 @@ def well_formed_parameters(names, types) -> st.SearchStrategy[tuple[str, str]]:
 def well_formed_parameter(schema) -> st.SearchStrategy[tuple[str, str]]:
     """One contract-shaped parameter for a collection of `schema`: half the time over its own
     members (declared, not necessarily exposed), half over any schema's."""
-    names = st.sampled_from(tuple(schema._declared_fields)) | member_names
+    names = st.sampled_from(tuple(schema().fields)) | member_names
     types = st.just(schema.opts.type_) | st.sampled_from(TYPES)
     return well_formed_parameters(names, types)
 

@@ -4,7 +4,7 @@ from collections import Counter
 import pytest
 
 from app.domain.birthdays import birthdays
-from app.domain.kinship import kinship_rows
+from app.domain.mutual_kinship import kinship_rows
 
 MONTHS = [str(month) for month in range(1, 13)]
 

@@ -1,8 +1,11 @@
-"""The load scenario's record of accepted writes follows the service's kinship and trash rules."""
+"""The record of accepted writes follows the service's kinship and trash rules; the load
+scenario's locks keep writes to a shared citizen apart."""
 
 import asyncio
+from datetime import date
 
-from benchmarks.load.expected import CitizenLocks, ExpectedImport
+from benchmarks.load.locks import CitizenLocks
+from harness.expected import ExpectedImport
 
 
 def citizen(citizen_id: int, relatives: list[int]) -> dict:
@@ -43,6 +46,15 @@ def test_a_new_citizen_links_both_ways():
     expected.create(new_id, citizen(new_id, []), {2, new_id})
     assert {(4, 2), (2, 4), (4, 4)} <= expected.kinship_rows()
     assert expected.is_live(4) and expected.next_citizen_id == 5
+
+
+def test_expected_aggregates_leave_out_trashed_citizens_on_either_end_of_a_link():
+    expected = family()
+    expected.citizens[2]["birth_date"] = "1985-12-31"
+    expected.trash(3)
+    assert expected.birthdays()["12"] == [{"citizen_id": 1, "presents": 1}]
+    assert expected.birthdays()["1"] == [{"citizen_id": 2, "presents": 1}]
+    assert [entry["town"] for entry in expected.percentiles(date(2020, 1, 1))] == ["Керчь"]
 
 
 def test_locks_keep_writes_on_a_shared_citizen_apart_and_reread_what_they_need():

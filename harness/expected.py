@@ -1,9 +1,8 @@
-"""What the database must hold after the load: the client's own record of every accepted write.
+"""An import as the client's accepted writes left it: what no fault and no load may lose.
 
-The client applies a write here only after the service answered it with a 2xx, and only while
-it holds the client-side locks of every citizen the write touches (`CitizenLocks`). Writes that
-touch the same citizen therefore reach the service one after another, in the order they are
-applied here, and the final state is known exactly although 16 clients write at once.
+The client starts one from the citizens it POSTed and applies each write the service answered
+with a 2xx. Reads meanwhile can be judged against it (read-your-writes, with its aggregates
+computed by the oracle's own arithmetic), and at the end the rows must equal it.
 
 Kinship is kept as the service keeps it: directed rows, both directions of each link (a
 citizen's kinship to itself is one row), and rows to a trashed citizen stay until it is restored.
@@ -11,14 +10,19 @@ citizen's kinship to itself is one row), and rows to a trashed citizen stay unti
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
+
+from harness.oracle import LiveRows, Sql, kinship_pairs, live_rows
 
 # The stored attributes of a citizen besides its id, compared column by column with the table.
 ATTRIBUTES = ("town", "street", "building", "apartment", "name", "birth_date", "gender")
+CITIZEN_ROWS = f"""
+    SELECT citizen_id, {", ".join(ATTRIBUTES)}, deleted_at IS NOT NULL
+    FROM citizens WHERE import_id = :i
+"""
 
 
 @dataclass
@@ -31,6 +35,8 @@ class ExpectedImport:
     relatives: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     # Every accepted write bumps data_version once; a new import starts at 1.
     accepted_writes: int = 0
+    # Writes refused with a 503 and sent again: each may have committed (and bumped) once.
+    refused_writes: int = 0
     # Citizens an errored write may or may not have changed: not comparable, reported apart.
     uncertain: set[int] = field(default_factory=set)
     next_citizen_id: int = 1
@@ -57,6 +63,19 @@ class ExpectedImport:
     def kinship_rows(self) -> set[tuple[int, int]]:
         """Every (citizen_id, relative_id) row the kinship table must hold, trashed ends too."""
         return {(c, r) for c, relatives in self.relatives.items() for r in relatives}
+
+    def live_rows(self) -> LiveRows:
+        citizens = [
+            (c, a["town"], date.fromisoformat(a["birth_date"]), c in self.trashed)
+            for c, a in self.citizens.items()
+        ]
+        return live_rows(citizens, self.kinship_rows())
+
+    def birthdays(self) -> dict:
+        return self.live_rows().birthdays()
+
+    def percentiles(self, as_of: date) -> list[dict]:
+        return self.live_rows().percentiles(as_of)
 
     def allocate_citizen_id(self) -> int:
         citizen_id = self.next_citizen_id
@@ -103,47 +122,59 @@ class ExpectedImport:
         self.relatives[a].discard(b)
         self.relatives[b].discard(a)
 
+    def differences(self, sql: Sql) -> list[str]:
+        """How the import's rows differ from the accepted writes, citizen by citizen."""
+        found = sql("SELECT data_version, deleted_at FROM imports WHERE id = :i", i=self.import_id)
+        if not found:
+            return ["the import is missing"]
+        problems = []
+        version, deleted_at = found[0]
+        if deleted_at is not None:
+            problems.append("the import is trashed; nothing trashed it")
+        low = 1 + self.accepted_writes
+        if not self.uncertain and not low <= version <= low + self.refused_writes:
+            problems.append(
+                f"data_version is {version}, expected {low} (1 + {self.accepted_writes} accepted"
+                f" writes) plus at most {self.refused_writes} refused ones that committed"
+            )
+        stored = {}
+        for citizen_id, *values, trashed in sql(CITIZEN_ROWS, i=self.import_id):
+            attributes = dict(zip(ATTRIBUTES, values, strict=True))
+            attributes["birth_date"] = attributes["birth_date"].isoformat()
+            stored[citizen_id] = (attributes, trashed)
+        for citizen_id, attributes in self.citizens.items():
+            if citizen_id in self.uncertain:
+                continue
+            if citizen_id not in stored:
+                problems.append(f"citizen {citizen_id} is missing")
+                continue
+            got, trashed = stored[citizen_id]
+            problems.extend(
+                f"citizen {citizen_id}: {name} is {got[name]!r}, expected {attributes[name]!r}"
+                for name in ATTRIBUTES
+                if got[name] != attributes[name]
+            )
+            if trashed != (citizen_id in self.trashed):
+                state = "trashed" if trashed else "live"
+                problems.append(f"citizen {citizen_id} is {state}, expected the opposite")
+        for citizen_id in sorted(set(stored) - set(self.citizens) - self.uncertain):
+            problems.append(f"citizen {citizen_id} exists, but no accepted write created it")
 
-class CitizenLocks:
-    """Client-side locks per (import, citizen): writes that share a citizen never overlap.
+        def judged(row: tuple[int, int]) -> bool:
+            return not set(row) & self.uncertain
 
-    They only order the client's own requests, so the expected state stays exact; the service
-    still sees every write to an import contend for that import's lock.
-    """
+        kinship, wanted = kinship_pairs(sql, self.import_id), self.kinship_rows()
+        problems.extend(
+            f"kinship row {row} is missing" for row in sorted(wanted - kinship) if judged(row)
+        )
+        problems.extend(
+            f"kinship row {row} exists, but no accepted write made it"
+            for row in sorted(kinship - wanted)
+            if judged(row)
+        )
+        return problems
 
-    def __init__(self) -> None:
-        self._locks: dict[tuple[int, int], asyncio.Lock] = defaultdict(asyncio.Lock)
-        self.waits = 0  # how often a client found a citizen busy and waited
-
-    @asynccontextmanager
-    async def hold(self, import_id: int, needed: Callable[[], set[int]]) -> AsyncIterator[None]:
-        """Hold the locks of `needed()`, re-reading it once held, since it may have grown."""
-        while True:
-            keys = sorted(needed())
-            held = await self._acquire(import_id, keys)
-            if needed() <= set(keys):
-                break
-            self._release(held)
-        try:
-            yield
-        finally:
-            self._release(held)
-
-    async def _acquire(self, import_id: int, keys: list[int]) -> list[asyncio.Lock]:
-        held = []
-        try:
-            for key in keys:  # always in ascending order, so two clients cannot deadlock
-                lock = self._locks[(import_id, key)]
-                if lock.locked():
-                    self.waits += 1
-                await lock.acquire()
-                held.append(lock)
-        except BaseException:
-            self._release(held)
-            raise
-        return held
-
-    @staticmethod
-    def _release(held: list[asyncio.Lock]) -> None:
-        for lock in reversed(held):
-            lock.release()
+    def assert_present(self, sql: Sql) -> None:
+        """The import's rows are exactly what the accepted writes made them."""
+        problems = self.differences(sql)
+        assert not problems, f"import {self.import_id}: " + "; ".join(problems)

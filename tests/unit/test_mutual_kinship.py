@@ -1,5 +1,5 @@
 from app.domain.citizen_rules import Violation
-from app.domain.kinship import check_import_kinship, kinship_rows, replace_relatives_rows
+from app.domain.mutual_kinship import check_import_kinship, kinship_rows, replace_relatives_rows
 
 
 def citizen(citizen_id, *relatives):

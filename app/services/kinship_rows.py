@@ -1,7 +1,8 @@
 """Kinship rows: read visible relatives and change them, always writing both directions.
 
-Callers hold the import's lock (services.database.write_to_import), so the read-then-write
-steps here cannot interleave with another writer of the same import.
+Nothing here commits: the writers run inside their caller's unit of work, which holds the
+import's lock (services.unit_of_work.lock_import), so the read-then-write steps here cannot
+interleave with another writer of the same import.
 """
 
 from collections import defaultdict
@@ -9,19 +10,11 @@ from collections.abc import Collection, Iterable
 
 from sqlalchemy import and_, bindparam, delete, or_, select
 
-from app.domain.kinship import replace_relatives_rows
-from app.errors import RelatedObjectNotFound
+from app.domain.errors import RelativeNotFound
+from app.domain.mutual_kinship import replace_relatives_rows
 from app.extensions import db
-from app.services.visibility import (
-    LIVE,
-    Visibility,
-    citizen_reachable,
-    citizens,
-    kinship,
-    visible_kinship,
-)
-
-RELATIVES_POINTER = "/data/relationships/relatives/data"
+from app.models import citizens, kinship
+from app.services.visibility import LIVE, Visibility, citizen_reachable, visible_kinship
 
 
 def visible_relatives(
@@ -61,25 +54,18 @@ def existing_ids(import_id: int, ids: Iterable[int], mode: Visibility = LIVE) ->
 
 
 def require_relatives(
-    import_id: int,
-    ids: list[int],
-    also_valid=frozenset(),
-    pointer: str = RELATIVES_POINTER,
-    found: set[int] | None = None,
+    import_id: int, ids: list[int], also_valid=frozenset(), found: set[int] | None = None
 ) -> None:
-    """404 for the first relative that does not exist for the caller (missing or trashed).
+    """Refuse the first relative that does not exist for the caller (missing or trashed).
 
     `found`: the live citizens among `ids` when the caller has looked them up already.
     """
     if found is None:
         found = existing_ids(import_id, set(ids) - set(also_valid))
     found = found | set(also_valid)
-    for index, relative_id in enumerate(ids):
+    for position, relative_id in enumerate(ids):
         if relative_id not in found:
-            raise RelatedObjectNotFound(
-                f"Citizen {relative_id} does not exist in import {import_id}.",
-                source={"pointer": f"{pointer}/{index}"},
-            )
+            raise RelativeNotFound(import_id, relative_id, position)
 
 
 def _all_relatives(import_id: int, citizen_id: int) -> set[int]:

@@ -1,9 +1,9 @@
 """Throwaway Redis and PostgreSQL servers that a fault test may stop and start again.
 
-The shared services on ports 6379 and 5432 serve every engineer's test runs at once, so no test
-may stop them. These run from a temporary directory on a free port of their own, come back on
-that same port after a stop (clients reconnect to the address they know), and are removed at
-teardown. A missing binary fails the test with what to install: a fault test never skips.
+The shared services on ports 6379 and 5432 serve every engineer's runs at once, so nothing may
+stop them. These run from a temporary directory on a free port of their own, come back on that
+same port after a stop (clients reconnect to the address they know), and are removed at the
+end. A missing binary is a HarnessError saying what to install: a fault test never skips.
 """
 
 import glob
@@ -11,36 +11,57 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
-import psycopg
-import pytest
 import redis
 
-from tests.integration.worker_process import wait_for
+from harness.processes import HarnessError, ServiceProcess, free_port, wait_for
 
 START_SECONDS = 30
-STOP_SECONDS = 10
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now (the kernel's pick for port 0)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def redis_server_binary() -> str:
     found = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/bin")
     if found is None:
-        pytest.fail(
-            "The fault tests need a redis-server binary of their own to stop and start (the "
-            "shared Redis must stay up): install Redis (apt-get install redis-server)."
+        raise HarnessError(
+            "A redis-server binary of one's own is needed to stop and start (the shared Redis "
+            "must stay up): install Redis (apt-get install redis-server)."
         )
     return found
+
+
+class ThrowawayRedis(ServiceProcess):
+    """redis-server without persistence, in a temporary directory, on a port of its own."""
+
+    name = "redis-server"
+
+    def __init__(self, directory: Path):
+        super().__init__({**os.environ}, directory / "redis.log")
+        self.binary = redis_server_binary()
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def command(self) -> list[str]:
+        return [
+            self.binary, "--bind", "127.0.0.1", "--port", str(self.port),
+            "--save", "", "--appendonly", "no", "--dir", str(self.directory),
+        ]  # fmt: skip
+
+    def ready(self) -> bool:
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5)
+        try:
+            return client.ping()
+        except redis.ConnectionError:
+            return False
+        finally:
+            client.close()
+
+    def stop(self, timeout: float = 0) -> None:
+        """Stop at once, keeping nothing: every queued message and mark is lost, as in a crash."""
+        self.kill()
 
 
 def version_of_debian_bindir(bindir: Path) -> list[int]:
@@ -67,62 +88,18 @@ def postgresql_bindir() -> Path:
             (bindir / tool).is_file() for tool in ("initdb", "pg_ctl", "postgres", "pg_isready")
         ):
             return bindir
-    pytest.fail(
-        "The fault tests need the PostgreSQL server binaries initdb, pg_ctl, postgres and "
-        "pg_isready to run a cluster of their own (the shared one must stay up); none found via "
-        "pg_config --bindir, PATH or /usr/lib/postgresql/*/bin. Install the PostgreSQL server."
+    raise HarnessError(
+        "A PostgreSQL cluster of one's own (the shared one must stay up) needs the server "
+        "binaries initdb, pg_ctl, postgres and pg_isready; none found via pg_config --bindir, "
+        "PATH or /usr/lib/postgresql/*/bin. Install the PostgreSQL server."
     )
-
-
-class ThrowawayRedis:
-    """redis-server without persistence, in a temporary directory, on a port of its own."""
-
-    def __init__(self, directory: Path):
-        self.binary = redis_server_binary()
-        self.directory = directory
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        assert self.process is None, "already running"
-        command = [
-            self.binary, "--bind", "127.0.0.1", "--port", str(self.port),
-            "--save", "", "--appendonly", "no", "--dir", str(self.directory),
-            "--logfile", str(self.directory / "redis.log"),
-        ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
-        wait_for(self._answers, f"redis-server on port {self.port} to answer", START_SECONDS)
-
-    def _answers(self) -> bool:
-        if self.process.poll() is not None:
-            log = (self.directory / "redis.log").read_text(errors="replace")
-            raise AssertionError(f"redis-server exited with {self.process.returncode}:\n{log}")
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5)
-        try:
-            return client.ping()
-        except redis.ConnectionError:
-            return False
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        """Stop at once, keeping nothing: every queued message and mark is lost, as in a crash."""
-        if self.process is None:
-            return
-        self.process.kill()
-        self.process.wait(timeout=STOP_SECONDS)
-        self.process = None
 
 
 class ThrowawayPostgres:
     """A PostgreSQL cluster in a temporary directory on a port of its own, trust auth, no fsync.
 
     As root, the server tools run as the `postgres` user (PostgreSQL refuses to run as root);
-    otherwise as whoever runs the tests.
+    otherwise as whoever runs them.
     """
 
     def __init__(self):
@@ -132,10 +109,10 @@ class ThrowawayPostgres:
             try:
                 pwd.getpwnam("postgres")
             except KeyError:
-                pytest.fail(
-                    "The fault tests run as root, and PostgreSQL refuses to: they need a "
-                    "`postgres` user to run the throwaway cluster as (useradd postgres)."
-                )
+                raise HarnessError(
+                    "Running as root, which PostgreSQL refuses: a `postgres` user is needed to "
+                    "run the throwaway cluster as (useradd postgres)."
+                ) from None
         # Not under pytest's tmp_path: its parents are root's, mode 0700, closed to `postgres`.
         self.directory = Path(tempfile.mkdtemp(prefix="citizens-faults-pg-"))
         if self.as_root:
@@ -143,9 +120,7 @@ class ThrowawayPostgres:
         self.data = self.directory / "data"
         self.log_path = self.directory / "server.log"
         self.port = free_port()
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+        self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def _run(self, tool: str, *args: str) -> subprocess.CompletedProcess:
         command = [str(self.bindir / tool), *args]
@@ -155,7 +130,7 @@ class ThrowawayPostgres:
             command, capture_output=True, text=True, timeout=START_SECONDS, check=False
         )
         if done.returncode != 0:
-            raise AssertionError(
+            raise HarnessError(
                 f"{tool} {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
                 f"\n{self.log()}"
             )
@@ -204,12 +179,6 @@ class ThrowawayPostgres:
             check=False,
         )
         return done.returncode == 0
-
-    def create_database(self, name: str) -> str:
-        plain = self.url().replace("postgresql+psycopg://", "postgresql://", 1)
-        with psycopg.connect(plain, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        return self.url(name)
 
     def remove(self) -> None:
         if (self.data / "postmaster.pid").exists():

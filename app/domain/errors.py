@@ -1,0 +1,71 @@
+"""What a use case can refuse, in the domain's own words: ids and positions, never HTTP.
+
+The resource layer turns each of these into a JSON:API error (app.errors holds the one map);
+tasks and commands catch them by name.
+"""
+
+from dataclasses import dataclass
+
+from app.domain.citizen_rules import Violation
+
+
+class DomainError(Exception):
+    """A use case that cannot be carried out as asked."""
+
+
+@dataclass
+class ImportNotFound(DomainError):
+    import_id: int
+
+    def __str__(self) -> str:
+        return f"Import {self.import_id} does not exist."
+
+
+@dataclass
+class CitizenNotFound(DomainError):
+    import_id: int
+    citizen_id: int
+
+    def __str__(self) -> str:
+        return f"Citizen {self.citizen_id} does not exist in import {self.import_id}."
+
+
+@dataclass
+class RelativeNotFound(DomainError):
+    """The relative at `position` of the requested relatives does not exist (or is trashed)."""
+
+    import_id: int
+    relative_id: int
+    position: int
+
+    def __str__(self) -> str:
+        return f"Citizen {self.relative_id} does not exist in import {self.import_id}."
+
+
+@dataclass
+class CitizenIdTaken(DomainError):
+    import_id: int
+    citizen_id: int
+    by_trashed: bool  # held by a trashed citizen, which can be restored or purged
+
+    def __str__(self) -> str:
+        how = "restore or purge the trashed citizen" if self.by_trashed else "choose another"
+        return f"citizen_id {self.citizen_id} is already taken in import {self.import_id}; {how}."
+
+
+@dataclass
+class InvalidAttributes(DomainError):
+    """Attributes that break the rules; each violation's path starts at the attributes object."""
+
+    violations: list[Violation]
+
+    def __str__(self) -> str:
+        return "; ".join(f"{'/'.join(map(str, v.path))}: {v.detail}" for v in self.violations)
+
+
+@dataclass
+class TokenNameTaken(DomainError):
+    name: str
+
+    def __str__(self) -> str:
+        return f"A token named {self.name!r} already exists."

@@ -1,0 +1,113 @@
+"""Units of work: every write is one transaction that retries on contention and then commits.
+
+A service function decorated with @unit_of_work commits (its signals go out after the commit);
+a function without it never commits: it reads, or writes inside its caller's unit of work.
+Reads that must see one committed state across statements use `snapshot()`, a connection of
+their own, so they never end or disturb the caller's transaction.
+"""
+
+import functools
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+from flask import current_app
+from sqlalchemy import Connection, update
+from sqlalchemy.exc import DBAPIError
+
+from app.domain.errors import ImportNotFound
+from app.extensions import db
+from app.models import imports
+from app.services.visibility import LIVE, Visibility, import_reachable
+
+P = ParamSpec("P")
+T = TypeVar("T")
+# Serialisation failure and deadlock: the transaction did nothing and may simply run again.
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+INSIDE = "inside_unit_of_work"
+
+
+def is_retryable(error: DBAPIError) -> bool:
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return sqlstate in RETRYABLE_SQLSTATES or "database is locked" in str(error.orig)
+
+
+def unit_of_work(function: Callable[P, T]) -> Callable[P, T]:
+    """Run `function` as one transaction: commit it, or roll back and retry on contention.
+
+    Called inside another unit of work, it joins that one (the outer one commits).
+    """
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        session = db.session()
+        if session.info.get(INSIDE):
+            return function(*args, **kwargs)
+        retries = current_app.config["WRITE_RETRIES"]
+        for attempt in range(retries + 1):
+            session.info[INSIDE] = True
+            try:
+                result = function(*args, **kwargs)
+                session.info.pop(INSIDE)  # before commit: receivers may start units of work
+                session.commit()
+                return result
+            except DBAPIError as error:
+                session.info.pop(INSIDE, None)
+                session.rollback()
+                if not is_retryable(error) or attempt == retries:
+                    raise
+                time.sleep(0.01 * 2**attempt)
+            except BaseException:
+                session.info.pop(INSIDE, None)
+                session.rollback()
+                raise
+        raise AssertionError("unreachable")
+
+    return run
+
+
+def lock_import(import_id: int, mode: Visibility = LIVE) -> int:
+    """Bump the import's data_version, which also row-locks it until commit; return the version.
+
+    Every write to an import or its citizens starts here, so writes to one import run one at a
+    time (kinship stays mutual) while writes to different imports never wait on each other.
+    `mode` says whether a trashed import may be written (restore, permanent delete).
+    """
+    version = db.session.execute(
+        update(imports)
+        .where(imports.c.id == import_id, import_reachable(mode))
+        .values(data_version=imports.c.data_version + 1)
+        .returning(imports.c.data_version)
+    ).scalar()
+    if version is None:
+        raise ImportNotFound(import_id)
+    return version
+
+
+@contextmanager
+def snapshot() -> Iterator[Connection]:
+    """A read-only connection of its own on which every statement sees one committed state.
+
+    On PostgreSQL a REPEATABLE READ transaction; SQLite serialises anyway.
+    """
+    engine = db.engine
+    options = {}
+    if engine.dialect.name == "postgresql":
+        options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    with engine.connect().execution_options(**options) as connection, connection.begin():
+        yield connection
+
+
+def bulk_insert(table, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert many rows: COPY on PostgreSQL (~5x faster than batched INSERT), executemany else."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    batch = [dict(zip(columns, row, strict=True)) for row in rows]
+    if batch:
+        connection.execute(table.insert(), batch)
