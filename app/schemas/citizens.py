@@ -7,7 +7,9 @@ schema stays the one description of the type's members that query parsing (sort,
 fields) checks against.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+import keyword
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from marshmallow_jsonapi import Schema, fields
 
@@ -51,6 +53,26 @@ def linkage(import_id: int, relative_ids: Iterable[int]) -> list[dict]:
     return [{"type": "citizens", "id": f"{import_id}.{r}"} for r in relative_ids]
 
 
+@functools.cache
+def row_reader(names: tuple[str, ...]) -> Callable[..., tuple]:
+    """Compile, once per column list, `read(*row) -> (import_id, attributes, deleted_by)`.
+
+    The technique of collections.namedtuple: a generated function whose parameters are the
+    column names returns a dict display of them. On a 10,000-citizen page it renders as fast as
+    hand-written unpacking (~30 ms) where dict(zip(names, row)) and reading `deleted_by` by name
+    took ~39 ms, and the names still come from the rows, so a new attribute needs no edit here.
+    """
+    if (names[0], names[-1]) != (ROW_FIRST, ROW_LAST):
+        raise ValueError(f"citizen rows are ({ROW_FIRST}, attributes..., {ROW_LAST}): {names}")
+    if not all(name.isidentifier() and not keyword.iskeyword(name) for name in names):
+        raise ValueError(f"citizen columns must be Python identifiers: {names}")
+    display = ", ".join(f"{name!r}: {name}" for name in names[1:-1])
+    source = f"def read({', '.join(names)}):\n    return {ROW_FIRST}, {{{display}}}, {ROW_LAST}\n"
+    namespace: dict = {}
+    exec(source, namespace)  # noqa: S102 - the source is built from column names checked above
+    return namespace["read"]
+
+
 def citizen_resources(
     rows: Sequence,
     relatives: Mapping[int, list[int]],
@@ -69,17 +91,11 @@ def citizen_resources(
     if not rows:
         return []
     # Plain str: SQLAlchemy names columns with a str subclass, which orjson refuses as a key.
-    names = tuple(map(str, rows[0]._fields))
-    if (names[0], names[-1]) != (ROW_FIRST, ROW_LAST):
-        raise ValueError(f"citizen rows are ({ROW_FIRST}, attributes..., {ROW_LAST}): {names}")
-    # zip() stops before ROW_LAST, read by name for admins only: per row that is ~40% cheaper
-    # than a dict of every column and two pops, on a loop that runs 100,000 times.
-    leading = names[:-1]
+    read = row_reader(tuple(map(str, rows[0]._fields)))
     with_relatives = wanted is None or "relatives" in wanted
     resources = []
     for row in rows:
-        attributes = dict(zip(leading, row, strict=False))  # ROW_LAST left out on purpose
-        import_id = attributes.pop(ROW_FIRST)
+        import_id, attributes, deleted_by = read(*row)
         citizen_id = attributes["citizen_id"]
         base = f"/imports/{import_id}/citizens/{citizen_id}"
         if wanted is not None:
@@ -98,7 +114,7 @@ def citizen_resources(
                     "links": {"self": base + "/relationships/relatives"},
                 }
             }
-        if audit and row.deleted_by is not None:
-            resource["meta"] = {"deleted_by": row.deleted_by}
+        if audit and deleted_by is not None:
+            resource["meta"] = {"deleted_by": deleted_by}
         resources.append(resource)
     return resources
