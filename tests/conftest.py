@@ -7,10 +7,11 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from app import create_app
+from app import create_app, signals
 from app.extensions import db
 from app.models import ROLES
 from app.services.tokens import create_token
+from harness.broker import use_celery_of
 from harness.database import DEFAULT_ADMIN_URL, ThrowawayDatabase
 from tests.integration.actions import cli_token, run_command
 from tests.integration.stored import sql_reader
@@ -59,8 +60,7 @@ def clean_tables(request):
     # process builds one app. Tests build more (create_app makes each one's Celery current), so
     # every test makes `app`'s current again: else an in-process recompute would run in the
     # context of an app built by an earlier test, on an engine nobody closes.
-    app.extensions["celery"].set_current()
-    app.extensions["celery"].set_default()
+    use_celery_of(app)
     if "seeded" not in request.fixturenames:
         with app.app_context():
             db.session.execute(text("TRUNCATE kinship, citizens, imports RESTART IDENTITY CASCADE"))
@@ -123,3 +123,20 @@ def execute(app):
             db.session.commit()
 
     return run
+
+
+@pytest.fixture
+def sent():
+    """Every send of every signal of app.signals during the test, in order: (signal name, keyword
+    arguments). All of them, so a test also sees a send it did not expect."""
+    log = []
+
+    def recorder(name: str):
+        return lambda _sender, **kwargs: log.append((name, kwargs))
+
+    receivers = [(signal, recorder(signal.name)) for signal in signals.namespace.values()]
+    for signal, receiver in receivers:
+        signal.connect(receiver)
+    yield log
+    for signal, receiver in receivers:
+        signal.disconnect(receiver)

@@ -90,3 +90,13 @@ def four_in_two_towns() -> list[dict]:
 def family_of_four() -> list[dict]:
     """family() and citizen 4, who has no relatives."""
     return [*family(), citizen(4, [])]
+
+
+def family_of_four_born_on_1_january() -> list[dict]:
+    """family_of_four(), born on 1 January of 1990, 1980, 2000 and 1970: every birthday falls in
+    one month and every age is a whole number of years, so expected aggregates are easy to write."""
+    years = (1990, 1980, 2000, 1970)
+    return [
+        {**person, "birth_date": f"{year}-01-01"}
+        for person, year in zip(family_of_four(), years, strict=True)
+    ]

@@ -39,6 +39,13 @@ def restore_citizen(admin, citizen_id: int, import_id: int = 1):
     )
 
 
+def read(client, path: str) -> dict:
+    """GET `path`, which must answer 200; the reply's body."""
+    reply = client.get(path)
+    assert reply.status == 200, reply.body
+    return reply.body
+
+
 def import_attributes(client, import_id: int = 1, query: str = "") -> dict:
     reply = client.get(f"/imports/{import_id}{query}")
     assert reply.status == 200, reply.body

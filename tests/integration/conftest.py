@@ -1,4 +1,4 @@
-"""Fixtures for HTTP tests: an import already stored, and apps with other settings."""
+"""Fixtures for HTTP tests: an import already stored, apps with other settings, and a broker."""
 
 import json
 
@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app
 from app.extensions import db
-from harness.broker import close_mark_client, use_celery_of
+from harness.broker import broker_url, close_mark_client, empty_broker, use_celery_of
 from tests.integration.actions import create_import
 from tests.integration.stored import sql_reader
 from tests.jsonapi_client import MEDIA_TYPE, JsonApiClient
@@ -52,6 +52,23 @@ def client_with(database_url, app, tokens):
 def editor_for_broker(client_with):
     """Build editors of apps with a given REDIS_URL (`client_with` cleans up after them)."""
     return lambda redis_url: client_with(REDIS_URL=redis_url)
+
+
+@pytest.fixture
+def broker(request):
+    """A client of the Redis database the test's module owns (its `BROKER_DB`: one per module,
+    harness/broker.py), emptied before and after the test, so it holds this test's tasks only."""
+    with empty_broker(broker_url(request.module.BROKER_DB)) as client:
+        yield client
+
+
+@pytest.fixture
+def queued(request, client_with, broker):
+    """An editor of an app whose tasks go to the module's `broker`, where no worker consumes them,
+    so what a write queued can be counted. The module's `QUEUED_CONFIG`, if any, is added to the
+    app's configuration. (`client_with` makes `app`'s Celery current again afterwards.)"""
+    config = getattr(request.module, "QUEUED_CONFIG", {})
+    return client_with(REDIS_URL=broker_url(request.module.BROKER_DB), **config)
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,15 @@
 `sql(statement, **params) -> rows` runs SQL on the database under test (the `sql` fixture).
 """
 
+import functools
+
 from harness.oracle import (
     kinship_pairs,
     one_sided_kinship,
     served_differences,
     stored_differences,
 )
+from tests.integration.actions import read
 
 __all__ = [
     "assert_kinship_mutual",
@@ -36,13 +39,7 @@ def assert_stored_aggregates_match_the_rows(sql, import_id: int) -> set[str]:
 
 def getter_of(client):
     """`get(path) -> body` of a 200, through a JSON:API test client (tests.jsonapi_client)."""
-
-    def get(path: str) -> dict:
-        reply = client.get(path)
-        assert reply.status == 200, reply.body
-        return reply.body
-
-    return get
+    return functools.partial(read, client)
 
 
 def assert_served_aggregates_match_the_rows(get, sql, import_id: int) -> list[dict]:

@@ -9,6 +9,9 @@ from sqlalchemy import text
 
 from app.extensions import db
 
+# The kinds of aggregate the store keeps for every import: their resource types (docs/api).
+AGGREGATE_KINDS = ("birthdays", "town-age-stats")
+
 
 def sql_reader(app: Flask):
     """`run(statement, **params) -> rows` on the app's database, committing nothing."""

@@ -1,21 +1,21 @@
 """The stored aggregates: guarded upserts, the task that keeps them, and reads that use them.
 
 The `app` fixture runs tasks in-process, so every write stores fresh aggregates before the
-response; `queued` builds an app whose tasks go to Redis database 12, where no worker runs.
+response; `queued` (tests/integration/conftest.py) builds an app whose tasks go to Redis database
+BROKER_DB, where no worker runs.
 """
 
 import logging
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 
-from app.extensions import db
 from app.services import aggregates
 from app.tasks import recompute_aggregates
-from harness.broker import broker_url, close_mark_client, empty_broker, queued_tasks, use_celery_of
-from tests.factories import citizen, citizen_document, linkage
-from tests.integration.actions import create_import, rename
+from harness.broker import queued_tasks
+from tests.factories import citizen, citizen_document, family, linkage
+from tests.integration.actions import create_import, read, rename
+from tests.integration.stored import data_version
 
 BROKER_DB = 12
 BIRTHDAYS = "/imports/{}/citizens/birthdays"
@@ -24,15 +24,6 @@ PERCENTILES = "/imports/{}/towns/stat/percentile/age"
 
 def today() -> date:
     return datetime.now(UTC).date()
-
-
-def family() -> list[dict]:
-    """1-2 relatives (born in December and April), 3 its own relative (29 February)."""
-    return [
-        citizen(1, [2], birth_date="1986-12-26", town="Москва"),
-        citizen(2, [1], birth_date="1997-04-17", town="Москва"),
-        citizen(3, [3], birth_date="2000-02-29", town="Керчь"),
-    ]
 
 
 def born_on_this_day(years: int) -> str:
@@ -48,39 +39,6 @@ def stored(sql, import_id: int = 1) -> dict[str, tuple]:
         i=import_id,
     )
     return {kind: (version, as_of, document) for kind, version, as_of, document in rows}
-
-
-def write_sql(app, statement: str, **params) -> None:
-    with app.app_context():
-        db.session.execute(text(statement), params)
-        db.session.commit()
-
-
-def read(client, url: str) -> dict:
-    reply = client.get(url)
-    assert reply.status == 200, reply.body
-    return reply.body
-
-
-@pytest.fixture(autouse=True)
-def tasks_in_process(app):
-    """Tasks resolve to the last Celery app built in this process: make it `app`'s (eager)."""
-    use_celery_of(app)
-
-
-@pytest.fixture
-def broker():
-    with empty_broker(broker_url(BROKER_DB)) as client:
-        yield client
-
-
-@pytest.fixture
-def queued(app, client_with, broker):
-    """An editor of an app whose tasks go to Redis (where nobody consumes them)."""
-    editor = client_with(REDIS_URL=broker_url(BROKER_DB))
-    yield editor
-    close_mark_client(editor.flask.application)
-    use_celery_of(app)
 
 
 # The task and the guarded store --------------------------------------------------------------
@@ -118,7 +76,7 @@ def test_a_kinship_write_that_changes_nothing_still_brings_the_store_up_to_date(
     )
 
     assert reply.status == 204
-    version = sql("SELECT data_version FROM imports WHERE id = 1")[0][0]
+    version = data_version(sql)
     assert {kind: v for kind, (v, _, _) in stored(sql).items()} == {
         "birthdays": version,
         "town-age-stats": version,
@@ -165,9 +123,9 @@ def test_yesterdays_percentiles_stored_after_todays_are_ignored(app, make_import
     )
 
 
-def test_todays_percentiles_replace_yesterdays_of_the_same_version(app, make_import, sql):
+def test_todays_percentiles_replace_yesterdays_of_the_same_version(app, make_import, sql, execute):
     make_import([citizen(1, [], birth_date=born_on_this_day(28), town="Керчь")])
-    write_sql(app, "DELETE FROM stored_aggregates")
+    execute("DELETE FROM stored_aggregates")
     with app.app_context():
         aggregates.store(aggregates.compute_percentiles(1, today() - timedelta(days=1)))
         assert aggregates.stale_import_ids() == [1]
@@ -180,10 +138,10 @@ def test_todays_percentiles_replace_yesterdays_of_the_same_version(app, make_imp
 
 @pytest.mark.parametrize("removal", ["/imports/1", "/imports/1?permanent=true"])
 def test_the_task_stores_nothing_for_a_trashed_or_purged_import(
-    app, admin, make_import, sql, caplog, removal
+    app, admin, make_import, sql, execute, caplog, removal
 ):
     make_import(family())
-    write_sql(app, "DELETE FROM stored_aggregates")
+    execute("DELETE FROM stored_aggregates")
     assert admin.delete(removal).status == 204
 
     with caplog.at_level(logging.INFO, logger="app.tasks"), app.app_context():
@@ -193,17 +151,18 @@ def test_the_task_stores_nothing_for_a_trashed_or_purged_import(
     assert "Import 1 is gone or trashed; nothing to recompute" in caplog.messages
 
 
-def test_stale_import_ids_lists_exactly_the_imports_whose_store_is_behind(app, client, make_import):
+def test_stale_import_ids_lists_exactly_the_imports_whose_store_is_behind(
+    app, client, make_import, execute
+):
     for _ in range(6):
         make_import(family())
-    write_sql(app, "DELETE FROM stored_aggregates WHERE import_id = 2 AND kind = 'birthdays'")
-    write_sql(app, "UPDATE imports SET data_version = data_version + 1 WHERE id = 3")
-    write_sql(
-        app,
+    execute("DELETE FROM stored_aggregates WHERE import_id = 2 AND kind = 'birthdays'")
+    execute("UPDATE imports SET data_version = data_version + 1 WHERE id = 3")
+    execute(
         "UPDATE stored_aggregates SET as_of = as_of - 1 WHERE import_id = 4 AND as_of IS NOT NULL",
     )
     assert client.delete("/imports/5").status == 204  # behind, but trashed
-    write_sql(app, "DELETE FROM stored_aggregates WHERE import_id = 6")
+    execute("DELETE FROM stored_aggregates WHERE import_id = 6")
 
     with app.app_context():
         stale = aggregates.stale_import_ids()
@@ -264,10 +223,10 @@ def test_todays_percentiles_are_stored_by_the_first_read_and_served_by_the_next(
     assert stored(sql, import_id)["town-age-stats"][:2] == (1, today())
 
 
-def test_percentiles_for_another_day_are_computed_and_not_stored(app, client, make_import, sql):
+def test_percentiles_for_another_day_are_computed_and_not_stored(client, make_import, sql, execute):
     born = ["2000-01-01", "1990-01-01", "1980-01-01", "1970-01-01"]  # 20, 30, 40, 50 years
     make_import([citizen(n, [], town="Москва", birth_date=b) for n, b in enumerate(born, 1)])
-    write_sql(app, "DELETE FROM stored_aggregates")
+    execute("DELETE FROM stored_aggregates")
 
     first = read(client, PERCENTILES.format(1) + "?as_of=2020-06-30")
     second = read(client, PERCENTILES.format(1) + "?as_of=2020-06-30")

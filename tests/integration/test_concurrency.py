@@ -19,6 +19,7 @@ from tests.factories import citizen, citizen_document, import_document, linkage
 from tests.integration.recomputation import (
     assert_kinship_mutual,
     assert_served_aggregates_match_the_rows,
+    getter_of,
 )
 from tests.integration.stored import data_version
 
@@ -70,15 +71,6 @@ def patch_relatives(http: Http, import_id: int, citizen_id: int, relatives) -> i
     return http.request("PATCH", relatives_path(import_id, citizen_id), body).status_code
 
 
-def assert_aggregates_match_rows(client, sql, import_id: int) -> None:
-    def get(path: str) -> dict:
-        reply = client.get(path)
-        assert reply.status == 200, reply.body
-        return reply.body
-
-    assert_served_aggregates_match_the_rows(get, sql, import_id)
-
-
 def assert_counts_match_rows(client, sql, import_id: int) -> None:
     """The import's citizens_count and data_version, as served, equal what the rows say."""
     attributes = client.get(f"/imports/{import_id}").body["data"]["attributes"]
@@ -103,7 +95,7 @@ def test_concurrent_kinship_changes_in_one_import_all_succeed_and_stay_mutual(
     assert statuses == [204] * len(jobs)
     assert_kinship_mutual(sql, 1)
     assert data_version(sql, 1) == 1 + len(jobs)  # every write committed exactly once, none lost
-    assert_aggregates_match_rows(client, sql, 1)
+    assert_served_aggregates_match_the_rows(getter_of(client), sql, 1)
 
 
 def test_kinship_adds_removes_and_replacements_across_imports_at_once(
@@ -132,7 +124,7 @@ def test_kinship_adds_removes_and_replacements_across_imports_at_once(
         writes = sum(1 for job in jobs if job[1] == import_id)
         assert data_version(sql, import_id) == 1 + writes
         assert_counts_match_rows(client, sql, import_id)
-        assert_aggregates_match_rows(client, sql, import_id)
+        assert_served_aggregates_match_the_rows(getter_of(client), sql, import_id)
 
 
 def test_many_imports_posted_at_once_are_all_stored_whole(http, sql):
@@ -215,7 +207,7 @@ def test_a_trash_racing_a_patch_of_the_same_citizen_leaves_one_consistent_outcom
     )
     assert_kinship_mutual(sql, 1)
     assert_counts_match_rows(client, sql, 1)
-    assert_aggregates_match_rows(client, sql, 1)
+    assert_served_aggregates_match_the_rows(getter_of(client), sql, 1)
 
 
 def test_a_trashed_import_refuses_writes_that_raced_it_and_keeps_those_before(

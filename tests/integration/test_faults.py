@@ -29,6 +29,7 @@ from harness.servers import ThrowawayPostgres, ThrowawayRedis
 from tests.conftest import ADMIN_URL
 from tests.factories import citizen, import_document
 from tests.integration.accepted_writes import Write
+from tests.integration.actions import create_import
 from tests.integration.fault_load import LoadClient, Outcome, citizens_of
 from tests.integration.recomputation import (
     assert_kinship_mutual,
@@ -36,9 +37,8 @@ from tests.integration.recomputation import (
     assert_stored_aggregates_match_the_rows,
     getter_of,
 )
+from tests.integration.stored import AGGREGATE_KINDS, sql_reader, versions
 from tests.jsonapi_client import MEDIA_TYPE
-
-KINDS = {"birthdays", "town-age-stats"}
 
 
 def report(line: str) -> None:
@@ -79,16 +79,9 @@ LAST_WRITE_WHILE_DOWN = Write(3, relatives=(2, 4, 3))
 WRITE_AFTER_THE_BROKER_IS_BACK = Write(4, attributes={"birth_date": "1971-02-02"})
 
 
-def versions(sql, import_id: int) -> tuple[int, dict[str, int]]:
-    """The import's data_version, and kind -> data_version of its stored aggregates."""
-    current = sql("SELECT data_version FROM imports WHERE id = :i", i=import_id)[0][0]
-    rows = sql("SELECT kind, data_version FROM stored_aggregates WHERE import_id = :i", i=import_id)
-    return current, dict(rows)
-
-
 def stored_current(sql, import_id: int) -> bool:
     current, stored = versions(sql, import_id)
-    return stored == dict.fromkeys(KINDS, current)
+    return stored == dict.fromkeys(AGGREGATE_KINDS, current)
 
 
 def connections_made(worker: CeleryWorker) -> int:
@@ -97,14 +90,15 @@ def connections_made(worker: CeleryWorker) -> int:
 
 
 @pytest.fixture
-def broker(tmp_path):
+def broker_server(tmp_path):
+    """A Redis server of the test's own, to stop and start (not the shared Redis of `broker`)."""
     with ThrowawayRedis(tmp_path) as server:
         yield server
 
 
 @pytest.fixture
-def worker_with_beat(database_url, broker, tmp_path):
-    env = service_env(database_url, broker.url, SWEEP_INTERVAL_SECONDS=SWEEP_EVERY)
+def worker_with_beat(database_url, broker_server, tmp_path):
+    env = service_env(database_url, broker_server.url, SWEEP_INTERVAL_SECONDS=SWEEP_EVERY)
     with CeleryWorker(env, tmp_path / "worker.log", beat=True) as process:
         yield process
 
@@ -126,13 +120,11 @@ def queue_failures(caplog):
 @pytest.mark.slow
 @pytest.mark.faults
 def test_writes_go_on_while_the_broker_is_down_and_the_sweep_catches_up_once_it_is_back(
-    broker, worker_with_beat, editor_for_broker, queue_failures, sql
+    broker_server, worker_with_beat, editor_for_broker, queue_failures, sql
 ):
-    editor = editor_for_broker(broker.url)
+    editor = editor_for_broker(broker_server.url)
     citizens = broker_family()
-    reply = editor.post("/imports", json=import_document(citizens))
-    assert reply.status == 201, reply.body
-    import_id = int(reply.body["data"]["id"])
+    import_id = create_import(editor, citizens)
     expected = ExpectedImport.from_import(import_id, citizens)
     wait_for(lambda: stored_current(sql, import_id), "the import's first recompute")
     connected_before = connections_made(worker_with_beat)
@@ -147,7 +139,7 @@ def test_writes_go_on_while_the_broker_is_down_and_the_sweep_catches_up_once_it_
         change.accepted(expected)
         return elapsed
 
-    broker.stop()
+    broker_server.stop()
     stopped_at = time.monotonic()
     slowest = max(write(change) for change in WRITES_WHILE_THE_BROKER_IS_DOWN)
     # Reads meanwhile compute what the store lacks, on the spot, from the committed rows.
@@ -160,7 +152,7 @@ def test_writes_go_on_while_the_broker_is_down_and_the_sweep_catches_up_once_it_
     assert all(version < current for version in stored.values())  # the store is behind
     time.sleep(max(0.0, stopped_at + BROKER_DOWN_SECONDS - time.monotonic()))
 
-    broker.start()  # empty: the outage lost every mark and message the broker held
+    broker_server.start()  # empty: the outage lost every mark and message the broker held
     back_at = time.monotonic()
     wait_for(
         lambda: connections_made(worker_with_beat) > connected_before,
@@ -171,7 +163,7 @@ def test_writes_go_on_while_the_broker_is_down_and_the_sweep_catches_up_once_it_
     # Nothing but beat's sweep queues a recompute now: no write, no read since the outage.
     wait_for(lambda: stored_current(sql, import_id), "the sweep to bring the store up to date")
     caught_up_after = time.monotonic() - back_at
-    assert assert_stored_aggregates_match_the_rows(sql, import_id) == KINDS
+    assert assert_stored_aggregates_match_the_rows(sql, import_id) == set(AGGREGATE_KINDS)
 
     # The writing app's own broker connections are usable again at once: no failure to queue.
     write(WRITE_AFTER_THE_BROKER_IS_BACK)
@@ -180,7 +172,7 @@ def test_writes_go_on_while_the_broker_is_down_and_the_sweep_catches_up_once_it_
 
     expected.assert_present(sql)
     assert_kinship_mutual(sql, import_id)
-    assert assert_stored_aggregates_match_the_rows(sql, import_id) == KINDS
+    assert assert_stored_aggregates_match_the_rows(sql, import_id) == set(AGGREGATE_KINDS)
     served = assert_served_aggregates_match_the_rows(getter_of(editor), sql, import_id)
     assert [meta["from_store"] for meta in served] == [True, True]
     report(
@@ -207,17 +199,12 @@ class ServedApp:
         self.flask_app = flask_app
         self.base = base
         self.token = token
+        self.sql = sql_reader(flask_app)
         self.headers = {
             "Accept": MEDIA_TYPE,
             "Content-Type": MEDIA_TYPE,
             "Authorization": f"Bearer {token}",
         }
-
-    def sql(self, statement: str, **params):
-        with self.flask_app.app_context():
-            rows = db.session.execute(text(statement), params).all()
-            db.session.rollback()
-            return rows
 
     def get(self, path: str) -> dict:
         response = requests.get(self.base + path, headers=self.headers, timeout=10)

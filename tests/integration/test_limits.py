@@ -13,19 +13,10 @@ import requests
 from harness.processes import Gunicorn, service_env
 from tests.factories import citizen, citizen_document, import_document, linkage
 from tests.jsonapi_schema import assert_valid_document
+from tests.robustness.seed import database_state
 
 CITIZEN = "/imports/1/citizens/1"
 RELATIVES = f"{CITIZEN}/relationships/relatives"
-
-
-def table_state(sql) -> tuple:
-    """Every row a refused request must leave alone."""
-    return tuple(
-        sql(f"SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM {table} t")[
-            0
-        ][0]
-        for table in ("imports", "citizens", "kinship")
-    )
 
 
 def import_body_with_raw_value(field: str, raw: bytes) -> bytes:
@@ -83,9 +74,10 @@ def test_the_raw_body_builder_makes_a_valid_import_when_the_value_is_valid(clien
 
 
 @pytest.fixture
-def stored(make_import, sql):
+def stored_state(make_import, sql):
+    """An import stored; the state of the database that a refused request must leave alone."""
     make_import([citizen(1, [2]), citizen(2, [1]), citizen(3)])
-    return table_state(sql)
+    return database_state(sql)
 
 
 IN_QUERY_STRINGS = [
@@ -118,14 +110,14 @@ IN_QUERY_STRINGS = [
 @pytest.mark.parametrize("query", IN_QUERY_STRINGS)
 @pytest.mark.parametrize("path", ["/imports/1/citizens", CITIZEN, "/imports/1/citizens/birthdays"])
 def test_query_strings_with_nul_broken_utf8_or_huge_numbers_never_fail(
-    client, stored, sql, path, query
+    client, stored_state, sql, path, query
 ):
     reply = client.get(f"{path}?{query}")
 
     assert reply.status in (200, 400), reply.body
     if reply.status == 400:
         assert all("parameter" in e.get("source", {}) for e in reply.errors), reply.errors
-    assert table_state(sql) == stored
+    assert database_state(sql) == stored_state
 
 
 @pytest.mark.parametrize(
@@ -140,12 +132,12 @@ def test_query_strings_with_nul_broken_utf8_or_huge_numbers_never_fail(
         "/imports/1/citizens/" + "9" * 30_000,
     ],
 )
-def test_urls_with_nul_broken_utf8_or_huge_ids_are_404(client, stored, sql, path):
+def test_urls_with_nul_broken_utf8_or_huge_ids_are_404(client, stored_state, sql, path):
     for method in ("GET", "PATCH", "DELETE"):
         reply = client.request(method, path, json={"data": None})
 
         assert reply.status == 404, (method, reply.body)
-    assert table_state(sql) == stored
+    assert database_state(sql) == stored_state
 
 
 STRANGE_LINKAGE_IDS = [
@@ -168,7 +160,7 @@ STRANGE_LINKAGE_IDS = [
 
 @pytest.mark.parametrize("relative_id", STRANGE_LINKAGE_IDS)
 def test_linkage_ids_that_name_no_citizen_are_404_and_change_nothing(
-    client, stored, sql, relative_id
+    client, stored_state, sql, relative_id
 ):
     document = {"data": [{"type": "citizens", "id": relative_id}]}
 
@@ -176,24 +168,24 @@ def test_linkage_ids_that_name_no_citizen_are_404_and_change_nothing(
         reply = client.request(method, RELATIVES, json=document)
 
         assert reply.status == 404, (method, relative_id, reply.body)
-    assert table_state(sql) == stored
+    assert database_state(sql) == stored_state
 
 
-def test_linkage_id_that_is_not_a_string_is_400(client, stored, sql):
+def test_linkage_id_that_is_not_a_string_is_400(client, stored_state, sql):
     for relative_id in (2, 2.0, None, ["1.2"], {"id": "1.2"}, True):
         reply = client.patch(RELATIVES, json={"data": [{"type": "citizens", "id": relative_id}]})
 
         assert reply.status == 400, (relative_id, reply.body)
-    assert table_state(sql) == stored
+    assert database_state(sql) == stored_state
 
 
-def test_a_relatives_list_of_ten_thousand_missing_citizens_is_one_404(client, stored, sql):
+def test_a_relatives_list_of_ten_thousand_missing_citizens_is_one_404(client, stored_state, sql):
     document = {"data": linkage(1, range(10, 10_010))}
 
     reply = client.patch(RELATIVES, json=document)
 
     assert reply.status == 404
-    assert table_state(sql) == stored
+    assert database_state(sql) == stored_state
 
 
 def test_a_citizen_may_have_every_other_citizen_as_a_relative(client, make_import, sql):
@@ -209,13 +201,13 @@ def test_a_citizen_may_have_every_other_citizen_as_a_relative(client, make_impor
     assert sql("SELECT count(*) FROM kinship WHERE import_id = 1")[0][0] == 2 * 2_000
 
 
-def test_a_citizen_document_with_a_nul_in_its_id_is_refused(client, stored, sql):
+def test_a_citizen_document_with_a_nul_in_its_id_is_refused(client, stored_state, sql):
     document = citizen_document(1, {"name": "Иван"}, resource_id="1.1\u0000")
 
     reply = client.patch(CITIZEN, json=document)
 
     assert reply.status in (400, 409)
-    assert table_state(sql) == stored
+    assert database_state(sql) == stored_state
 
 
 @pytest.mark.parametrize(
@@ -255,13 +247,13 @@ OVERSIZED_URL = "/imports/1/citizens?filter[town]=" + "x" * 40_000
 OVERSIZED_HEADER = {"X-Request-ID": "a" * 20_000}
 
 
-def test_a_url_over_32_kib_is_414_and_a_header_over_16_kib_is_431(client, stored, sql):
+def test_a_url_over_32_kib_is_414_and_a_header_over_16_kib_is_431(client, stored_state, sql):
     assert client.get(OVERSIZED_URL).status == 414
     reply = client.post("/imports", json=import_document([citizen(1)]), headers=OVERSIZED_HEADER)
 
     assert reply.status == 431
     assert "x-request-id" in reply.errors[0]["detail"].lower()
-    assert table_state(sql) == stored
+    assert database_state(sql) == stored_state
 
 
 @pytest.fixture(scope="module")

@@ -150,4 +150,4 @@ def test_an_unreachable_database_is_a_503_with_retry_after(client_with, method, 
 
     assert reply.status == 503
     assert reply.headers["Retry-After"] == "1"
-    assert reply.errors[0]["title"] == "Service unavailable"
+    assert reply.errors[0]["title"] == "Service Unavailable"

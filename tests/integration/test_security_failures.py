@@ -175,7 +175,7 @@ def test_an_unexpected_database_error_is_a_bare_500_that_changes_nothing(
     assert reply.errors == [
         {
             "status": "500",
-            "title": "Internal server error",
+            "title": "Internal Server Error",
             "detail": "The server failed to complete the request; it has been logged.",
         }
     ]

@@ -15,7 +15,8 @@ from app.tasks import sweep_stale_aggregates
 from harness.broker import broker_idle, broker_url, empty_broker, unacknowledged_ages
 from harness.database import libpq_url
 from harness.processes import CeleryWorker, service_env, wait_for
-from tests.factories import citizen, citizen_document, import_document
+from tests.factories import citizen_document, family_of_four_born_on_1_january
+from tests.integration.actions import create_import
 from tests.integration.recomputation import (
     assert_kinship_mutual,
     assert_served_aggregates_match_the_rows,
@@ -23,23 +24,13 @@ from tests.integration.recomputation import (
     getter_of,
     kinship_pairs,
 )
+from tests.integration.stored import AGGREGATE_KINDS, versions
 
 pytestmark = pytest.mark.slow  # a real worker process serves the module
 
 BROKER_DB = 13
 VISIBILITY_TIMEOUT = 2  # seconds before Redis hands a dead worker's task to the next worker
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
-KINDS = ["birthdays", "town-age-stats"]
-
-
-def family() -> list[dict]:
-    """1-2 relatives, 3 its own relative, 4 alone; everyone born on 1 January (age is easy)."""
-    return [
-        citizen(1, [2], birth_date="1990-01-01", town="Москва"),
-        citizen(2, [1], birth_date="1980-01-01", town="Москва"),
-        citizen(3, [3], birth_date="2000-01-01", town="Керчь"),
-        citizen(4, [], birth_date="1970-01-01", town="Москва"),
-    ]
 
 
 def months(**entries: list[dict]) -> dict:
@@ -51,20 +42,13 @@ def ages_from(*years: int) -> list[int]:
     return [datetime.now(UTC).year - year for year in years]
 
 
-def versions(sql, import_id: int = 1) -> tuple[int, dict[str, int]]:
-    """The import's data_version, and kind -> data_version of its stored aggregates."""
-    current = sql("SELECT data_version FROM imports WHERE id = :i", i=import_id)[0][0]
-    rows = sql("SELECT kind, data_version FROM stored_aggregates WHERE import_id = :i", i=import_id)
-    return current, dict(rows)
-
-
 def wait_until_stored(sql, version: int, import_id: int = 1, timeout: float = 30) -> None:
     """Wait for both stored aggregates of the import to reach `version` (no GET involved)."""
 
     def reached():
         current, stored = versions(sql, import_id)
         assert current == version, f"the import moved on to version {current}"
-        return stored == dict.fromkeys(KINDS, version)
+        return stored == dict.fromkeys(AGGREGATE_KINDS, version)
 
     wait_for(reached, f"both stored aggregates of import {import_id} at version {version}", timeout)
 
@@ -84,12 +68,6 @@ def stored_document(sql, kind: str, import_id: int = 1):
         k=kind,
     )
     return rows[0][0]
-
-
-def create_import(client) -> int:
-    reply = client.post("/imports", json=import_document(family()))
-    assert reply.status == 201, reply.body
-    return int(reply.body["data"]["id"])
 
 
 def give_citizen_4_relative_3(client):
@@ -123,14 +101,15 @@ def percentiles_of_two(low: int, high: int) -> dict:
 
 
 @pytest.fixture(scope="module")
-def broker():
-    """Redis database 13, empty before the worker starts and after it stops."""
+def worker_broker():
+    """Redis database BROKER_DB, empty before the worker starts and after it stops. Not the
+    shared `broker`: that one is emptied around each test, under a worker that keeps running."""
     with empty_broker(broker_url(BROKER_DB)) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-def worker(database_url, broker, tmp_path_factory):
+def worker(database_url, worker_broker, tmp_path_factory):
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     env = service_env(
         database_url, broker_url(BROKER_DB), BROKER_VISIBILITY_TIMEOUT=VISIBILITY_TIMEOUT
@@ -140,23 +119,23 @@ def worker(database_url, broker, tmp_path_factory):
 
 
 @pytest.fixture
-def running_worker(worker, broker):
+def running_worker(worker, worker_broker):
     """The module's worker, running, with nothing queued or in flight before and after."""
     if not worker.running:
         worker.start()
-    wait_for(lambda: broker_idle(broker), "an idle broker before the test")
+    wait_for(lambda: broker_idle(worker_broker), "an idle broker before the test")
     yield worker
     if worker.running:
-        wait_for(lambda: broker_idle(broker), "an idle broker after the test")
+        wait_for(lambda: broker_idle(worker_broker), "an idle broker after the test")
 
 
 def test_a_write_is_recomputed_in_the_background_without_any_read(
-    running_worker, editor_for_broker, broker, sql
+    running_worker, editor_for_broker, worker_broker, sql
 ):
     editor = editor_for_broker(broker_url(BROKER_DB))
-    create_import(editor)
+    create_import(editor, family_of_four_born_on_1_january())
     wait_until_stored(sql, version=1)
-    wait_for(lambda: broker_idle(broker), "the first recompute to be acknowledged")
+    wait_for(lambda: broker_idle(worker_broker), "the first recompute to be acknowledged")
 
     assert give_citizen_4_relative_3(editor).status == 200
 
@@ -169,12 +148,12 @@ def test_a_write_is_recomputed_in_the_background_without_any_read(
 
 @pytest.mark.faults
 def test_a_worker_killed_mid_task_loses_no_recompute(
-    running_worker, editor_for_broker, broker, sql, database_url
+    running_worker, editor_for_broker, worker_broker, sql, database_url
 ):
     editor = editor_for_broker(broker_url(BROKER_DB))
-    create_import(editor)
+    create_import(editor, family_of_four_born_on_1_january())
     wait_until_stored(sql, version=1)
-    wait_for(lambda: broker_idle(broker), "the first recompute to be acknowledged")
+    wait_for(lambda: broker_idle(worker_broker), "the first recompute to be acknowledged")
 
     with psycopg.connect(libpq_url(database_url)) as blocker:
         blocker.execute("SELECT 1 FROM stored_aggregates WHERE import_id = 1 FOR UPDATE")
@@ -183,14 +162,15 @@ def test_a_worker_killed_mid_task_loses_no_recompute(
         running_worker.kill()
         blocker.rollback()
 
-    ages = wait_for(lambda: unacknowledged_ages(broker), "the task to stay unacknowledged")
+    ages = wait_for(lambda: unacknowledged_ages(worker_broker), "the task to stay unacknowledged")
     assert len(ages) == 1
     wait_for(
-        lambda: min(unacknowledged_ages(broker)) > VISIBILITY_TIMEOUT,
+        lambda: min(unacknowledged_ages(worker_broker)) > VISIBILITY_TIMEOUT,
         "the visibility timeout to pass",
         timeout=VISIBILITY_TIMEOUT + 5,
     )
-    assert versions(sql) == (2, dict.fromkeys(KINDS, 1))  # the killed task stored nothing
+    # The killed task stored nothing.
+    assert versions(sql) == (2, dict.fromkeys(AGGREGATE_KINDS, 1))
     running_worker.start()
 
     wait_until_stored(sql, version=2)
@@ -199,17 +179,17 @@ def test_a_worker_killed_mid_task_loses_no_recompute(
     assert sql("SELECT town FROM citizens WHERE import_id = 1 AND citizen_id = 4") == [("Керчь",)]
     assert {(3, 4), (4, 3)} <= kinship_pairs(sql, 1)
     assert_kinship_mutual(sql, 1)
-    assert assert_stored_aggregates_match_the_rows(sql, 1) == set(KINDS)
+    assert assert_stored_aggregates_match_the_rows(sql, 1) == set(AGGREGATE_KINDS)
     served = assert_served_aggregates_match_the_rows(getter_of(editor), sql, 1)
     assert [meta["from_store"] for meta in served] == [True, True]
 
 
 @pytest.mark.faults
 def test_a_write_during_a_broker_outage_succeeds_and_the_sweep_catches_up(
-    running_worker, editor_for_broker, broker, sql
+    running_worker, editor_for_broker, worker_broker, sql
 ):
     cut_off = editor_for_broker(UNREACHABLE_BROKER)
-    create_import(cut_off)
+    create_import(cut_off, family_of_four_born_on_1_january())
 
     started = time.monotonic()
     reply = give_citizen_4_relative_3(cut_off)
@@ -221,7 +201,7 @@ def test_a_write_during_a_broker_outage_succeeds_and_the_sweep_catches_up(
     assert (body["meta"]["from_store"], body["meta"]["data_version"]) == (False, 2)
     assert body["data"]["attributes"]["months"] == AFTER_CHANGE_MONTHS
     assert versions(sql) == (2, {"birthdays": 2})  # the read stored birthdays only
-    assert broker_idle(broker)
+    assert broker_idle(worker_broker)
 
     reconnected = editor_for_broker(
         broker_url(BROKER_DB)

@@ -6,30 +6,29 @@ from datetime import date
 
 from benchmarks.load.locks import CitizenLocks
 from harness.expected import ExpectedImport
+from tests.factories import citizen
 
 
-def citizen(citizen_id: int, relatives: list[int]) -> dict:
-    return {
-        "citizen_id": citizen_id, "town": "Керчь", "street": "Ленина", "building": "1",
-        "apartment": 1, "name": "Иванов Иван", "birth_date": "1990-01-01", "gender": "male",
-        "relatives": relatives,
-    }  # fmt: skip
+def kerch_citizen(citizen_id: int, relatives: list[int]) -> dict:
+    """Everyone in one town and born on 1 January: the aggregates below depend on that."""
+    return citizen(citizen_id, relatives, town="Керчь", birth_date="1990-01-01")
 
 
-def family() -> ExpectedImport:
-    # 1-2, 1-3 and 3 is its own relative.
-    return ExpectedImport.from_import(7, [citizen(1, [2, 3]), citizen(2, [1]), citizen(3, [1, 3])])
+def expected_family() -> ExpectedImport:
+    """The record of import 7: 1-2, 1-3, and 3 is its own relative."""
+    citizens = [kerch_citizen(1, [2, 3]), kerch_citizen(2, [1]), kerch_citizen(3, [1, 3])]
+    return ExpectedImport.from_import(7, citizens)
 
 
 def test_an_import_holds_both_directions_and_self_kinship_once():
-    expected = family()
+    expected = expected_family()
     assert expected.kinship_rows() == {(1, 2), (2, 1), (1, 3), (3, 1), (3, 3)}
     assert expected.next_citizen_id == 4
     assert expected.accepted_writes == 0
 
 
 def test_replacing_relatives_keeps_the_link_to_a_trashed_relative():
-    expected = family()
+    expected = expected_family()
     expected.trash(2)
     assert expected.visible_relatives(1) == {3}
     expected.replace_relatives(1, {1})  # from now on only itself
@@ -41,15 +40,15 @@ def test_replacing_relatives_keeps_the_link_to_a_trashed_relative():
 
 
 def test_a_new_citizen_links_both_ways():
-    expected = family()
+    expected = expected_family()
     new_id = expected.allocate_citizen_id()
-    expected.create(new_id, citizen(new_id, []), {2, new_id})
+    expected.create(new_id, kerch_citizen(new_id, []), {2, new_id})
     assert {(4, 2), (2, 4), (4, 4)} <= expected.kinship_rows()
     assert expected.is_live(4) and expected.next_citizen_id == 5
 
 
 def test_expected_aggregates_leave_out_trashed_citizens_on_either_end_of_a_link():
-    expected = family()
+    expected = expected_family()
     expected.citizens[2]["birth_date"] = "1985-12-31"
     expected.trash(3)
     assert expected.birthdays()["12"] == [{"citizen_id": 1, "presents": 1}]

@@ -1,6 +1,7 @@
 """app.signals on a bare SQLAlchemy session: announced inside a transaction, sent after commit.
 
 No Flask app and no PostgreSQL: an in-memory SQLite session with the commit hooks installed.
+`sent` (tests/conftest.py) records every signal sent.
 """
 
 import pytest
@@ -25,26 +26,6 @@ def session():
         session.execute(text("SELECT 1"))  # a transaction is under way, as in a service
         yield session
     engine.dispose()
-
-
-@pytest.fixture
-def sent():
-    """Every send of the signals used here, in order: (signal name, keyword arguments)."""
-    log = []
-    observed = (signals.citizen_updated, signals.citizen_trashed, signals.changes_committed)
-    receivers = [(signal, _recorder(signal.name, log)) for signal in observed]
-    for signal, receiver in receivers:
-        signal.connect(receiver)
-    yield log
-    for signal, receiver in receivers:
-        signal.disconnect(receiver)
-
-
-def _recorder(name, log):
-    def receive(_sender, **kwargs):
-        log.append((name, kwargs))
-
-    return receive
 
 
 def test_nothing_is_sent_before_the_commit(session, sent):
