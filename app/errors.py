@@ -3,6 +3,7 @@ from the domain's errors (app.domain.errors) to HTTP."""
 
 import logging
 from collections.abc import Iterable
+from http import HTTPStatus
 
 import orjson
 from flask import Flask, Response, g
@@ -44,6 +45,22 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+# The reason phrase of every status, as RFC 9110 writes it: the `title` of every error object and
+# the status line of every response (werkzeug would write "422 UNPROCESSABLE ENTITY", which
+# clients show as the error's title). Python 3.11 still has RFC 7231's names for these four.
+REASON_PHRASES = {
+    **{status.value: status.phrase for status in HTTPStatus},
+    413: "Content Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Content",
+}
+
+
+def reason_phrase(status: int) -> str:
+    return REASON_PHRASES.get(status, "Error" if status >= 400 else "OK")
+
+
 # Headers of an HTTP exception that a client needs to act on the error.
 KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
@@ -99,12 +116,7 @@ class UnprocessableEntity(JsonApiException):
 
     def error_objects(self) -> list[dict]:
         return [
-            {
-                "status": self.status,
-                "title": self.title,
-                "detail": detail,
-                "source": {"pointer": pointer},
-            }
+            {"status": self.status, "detail": detail, "source": {"pointer": pointer}}
             for pointer, detail in self.pointed_errors
         ]
 
@@ -125,10 +137,9 @@ def jsonapi_error_for(error: DomainError) -> JsonApiException:
     """The one map from what a use case refused to the JSON:API error a client sees."""
     detail = str(error)
     match error:
-        case ImportNotFound():
-            return ObjectNotFound(detail, source={"parameter": "import_id"})
-        case CitizenNotFound():
-            return ObjectNotFound(detail, source={"parameter": "citizen_id"})
+        # A path segment is no query parameter: a missing import or citizen has no `source`.
+        case ImportNotFound() | CitizenNotFound():
+            return ObjectNotFound(detail)
         case RelativeNotFound(position=position):
             linkage = g.get(RELATIVES_LINKAGE, "/data/relationships/relatives/data")
             return RelatedObjectNotFound(detail, source={"pointer": f"{linkage}/{position}"})
@@ -142,6 +153,8 @@ def jsonapi_error_for(error: DomainError) -> JsonApiException:
 
 
 def _document(errors: list[dict], status: int, headers=None) -> Response:
+    """An error document; every error object's title is the reason phrase of its status."""
+    errors = [{**error, "title": reason_phrase(int(error["status"]))} for error in errors]
     response = Response(orjson.dumps({"errors": errors, "jsonapi": {"version": "1.0"}}), status)
     response.headers["Content-Type"] = "application/vnd.api+json"
     for name, value in (headers or {}).items():
@@ -153,8 +166,9 @@ def handle_jsonapi_exception(error: JsonApiException) -> Response:
     if isinstance(error, UnprocessableEntity):
         objects = error.error_objects()
     else:
-        objects = [{"title": error.title, **error.to_dict(), "status": str(error.status)}]
-    objects = [{**obj, "detail": obj.get("detail") or obj["title"]} for obj in objects]
+        objects = [{**error.to_dict(), "status": str(error.status)}]
+    status = int(error.status)
+    objects = [{**obj, "detail": obj.get("detail") or reason_phrase(status)} for obj in objects]
     return _document(objects, int(error.status), getattr(error, "headers", None))
 
 
@@ -167,9 +181,7 @@ def handle_http_exception(error: HTTPException) -> Response:
     detail = error.description or error.name
     if error.code == 405 and "Allow" in headers:
         detail = f"This URL allows only: {headers['Allow']}."
-    return _document(
-        [{"status": str(error.code), "title": error.name, "detail": detail}], error.code, headers
-    )
+    return _document([{"status": str(error.code), "detail": detail}], error.code, headers)
 
 
 # SQLSTATE classes of a condition that passes: connection exception, insufficient resources
@@ -198,7 +210,6 @@ def handle_database_unavailable(error: OperationalError) -> Response:
         [
             {
                 "status": "503",
-                "title": "Service unavailable",
                 "detail": "The database is not available right now; retry shortly.",
             }
         ],
@@ -214,7 +225,6 @@ def handle_unexpected(error: Exception) -> Response:
         [
             {
                 "status": "500",
-                "title": "Internal server error",
                 "detail": "The server failed to complete the request; it has been logged.",
             }
         ],

@@ -5,9 +5,10 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
 from werkzeug.http import parse_accept_header
 
-from app.errors import BadRequest, NotAcceptable, UnsupportedMediaType
+from app.errors import BadRequest, NotAcceptable, UnsupportedMediaType, reason_phrase
 
 MEDIA_TYPE = "application/vnd.api+json"
+JSONAPI_MEMBER = {"version": "1.0"}
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
@@ -22,7 +23,9 @@ MAX_HEADER_BYTES = 16 * 1024
 
 
 def encode(document: dict) -> bytes:
-    """Encode a document with orjson (several times faster than the stdlib encoder)."""
+    """Encode a document, saying which JSON:API it speaks, with orjson (several times faster
+    than the stdlib encoder)."""
+    document["jsonapi"] = JSONAPI_MEMBER
     return orjson.dumps(document)
 
 
@@ -79,26 +82,35 @@ def negotiate_media_type() -> None:
         )
 
 
+# How specific an Accept media range is when it matches our media type; parameters on our type
+# make a range that matches nothing we serve (JSON:API's rule).
+SPECIFICITY = {MEDIA_TYPE: 3, "application/*": 2, "*/*": 1}
+
+
 def _accepts_jsonapi(accept_header: str) -> bool:
-    # JSON:API: the server answers 406 only when every instance of the media type in Accept
-    # carries parameters; wildcards let the JSON:API response through.
+    """Whether the most specific media range that matches ours gives it a quality above 0.
+
+    So `application/vnd.api+json;q=0, */*` refuses what the wildcard alone would allow (RFC 9110
+    12.5.1: the most specific reference has precedence).
+    """
+    best = (0, 0.0)  # (specificity, quality) of the most specific match so far
     for value, quality in parse_accept_header(accept_header):
-        if quality <= 0:
-            continue
         media, _, params = value.partition(";")
-        media = media.strip().lower()
-        if media in ("*/*", "application/*"):
-            return True
-        if media == MEDIA_TYPE and not params.strip():
-            return True
-    return False
+        specificity = SPECIFICITY.get(media.strip().lower(), 0)
+        if media.strip().lower() == MEDIA_TYPE and params.strip():
+            specificity = 0
+        if specificity > best[0] or (specificity == best[0] and quality > best[1]):
+            best = (specificity, quality)
+    return best[0] > 0 and best[1] > 0
 
 
 def finish_response(response: Response) -> Response:
-    """Add the security headers; answer Flask's automatic OPTIONS with 204 rather than HTML."""
+    """Add the security headers and RFC 9110's reason phrase; answer Flask's automatic OPTIONS
+    with 204 rather than HTML."""
     if request.method == "OPTIONS" and response.status_code == 200 and not response.data:
         response.status_code = 204
         del response.headers["Content-Type"]
+    response.status = f"{response.status_code} {reason_phrase(response.status_code)}"
     response.headers.update(SECURITY_HEADERS)
     return response
 

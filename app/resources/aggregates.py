@@ -8,6 +8,7 @@ from app.jsonapi import jsonapi_response
 from app.resources.base import JsonApiResource
 from app.resources.query import (
     check_parameters,
+    only_wanted,
     page_slice,
     pagination_links,
     parse_collection_query,
@@ -48,7 +49,8 @@ class TownAgeStats(JsonApiResource):
         aggregate = service.current_percentiles(import_id, as_of)
         stats = [{"id": f"{import_id}.{s['town']}", **s} for s in aggregate.document]
         selected = select_in_memory(stats, query, default_key="town")
-        document = TownAgeStatSchema(many=True).dump(page_slice(selected, query))
+        schema = TownAgeStatSchema(many=True, only=only_wanted(query, "town-age-stats"))
+        document = schema.dump(page_slice(selected, query))
         document["links"] = pagination_links(query, len(selected))
         document["meta"] = {
             **aggregate_meta(aggregate),

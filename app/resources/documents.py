@@ -18,7 +18,27 @@ from app.errors import (
 from app.jsonapi import read_document
 
 RESOURCE_MEMBERS = {"type", "id", "attributes", "relationships", "meta", "links"}
+# What JSON:API defines at the top of a request document; `errors` never goes with `data`.
+TOP_LEVEL_MEMBERS = {"data", "meta", "jsonapi", "links", "included"}
 CITIZEN_ID = re.compile(r"^([0-9]{1,10})\.([0-9]{1,10})$")
+
+
+def read_request_document() -> dict:
+    """The request's document: an object with `data` and only members JSON:API defines."""
+    document = read_document()
+    if not isinstance(document, dict) or "data" not in document:
+        raise BadRequest("The document must have a `data` member.", source={"pointer": "/data"})
+    for member in document:
+        if member == "errors":
+            raise BadRequest(
+                "A document carries `data` or `errors`, never both.", source={"pointer": "/errors"}
+            )
+        if member not in TOP_LEVEL_MEMBERS:
+            raise BadRequest(
+                f"`{member}` is not a top-level member of a JSON:API document.",
+                source={"pointer": json_pointer("", [member])},
+            )
+    return document
 
 
 def read_resource(type_: str, resource_id: str | None = None) -> dict:
@@ -27,8 +47,8 @@ def read_resource(type_: str, resource_id: str | None = None) -> dict:
     POST (resource_id None) must not carry an id: the server assigns them (403). PATCH must carry
     the id of the URL (400 when missing, 409 when different).
     """
-    document = read_document()
-    if not isinstance(document, dict) or not isinstance(document.get("data"), dict):
+    document = read_request_document()
+    if not isinstance(document["data"], dict):
         raise BadRequest(
             "The document must have a `data` member that is a resource object.",
             source={"pointer": "/data"},
@@ -46,6 +66,8 @@ def read_resource(type_: str, resource_id: str | None = None) -> dict:
         raise InvalidType(
             f"This endpoint takes resources of type {type_!r}.", source={"pointer": "/data/type"}
         )
+    if "id" in data and not isinstance(data["id"], str):
+        raise BadRequest("Resource ids are strings.", source={"pointer": "/data/id"})
     if resource_id is None and "id" in data:
         raise AccessDenied(
             "Client-generated ids are not supported; the server assigns ids.",
@@ -69,10 +91,7 @@ def read_resource(type_: str, resource_id: str | None = None) -> dict:
 
 def read_relationship_document() -> object:
     """Return the `data` member of a relationship request document."""
-    document = read_document()
-    if not isinstance(document, dict) or "data" not in document:
-        raise BadRequest("The document must have a `data` member.", source={"pointer": "/data"})
-    return document["data"]
+    return read_request_document()["data"]
 
 
 def relatives_from_linkage(linkage: object, import_id: int, pointer: str) -> list[int]:

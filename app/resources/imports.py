@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from app.domain.imports import parse_import
-from app.errors import UnprocessableEntity
+from app.errors import UnprocessableEntity, json_pointer
 from app.jsonapi import jsonapi_response
 from app.performance import garbage_collector_paused
 from app.resources.base import JsonApiResource
@@ -14,6 +14,7 @@ from app.resources.permissions import current_caller
 from app.resources.query import (
     check_parameters,
     flag,
+    only_wanted,
     pagination_links,
     parse_collection_query,
     parse_visibility,
@@ -22,11 +23,23 @@ from app.schemas.imports import ImportSchema
 from app.services import imports as service
 
 
-def import_schema(many: bool = False) -> ImportSchema:
-    """The schema for this caller: `deleted_by` travels in resource meta for admins only."""
-    if current_caller().may("admin"):
-        return ImportSchema(many=many)
-    return ImportSchema(many=many, exclude=("audit",))
+def import_schema(many: bool = False, only: tuple[str, ...] | None = None) -> ImportSchema:
+    """The schema for this caller: `deleted_by` travels in resource meta for admins only.
+
+    `only`: the members of a sparse fieldset (app.resources.query.only_wanted).
+    """
+    audit = current_caller().may("admin")
+    if only is not None and audit:
+        only = (*only, "audit")
+    return ImportSchema(many=many, only=only, exclude=() if audit else ("audit",))
+
+
+def refuse_relationships(data: dict) -> None:
+    """An import's relationships are read-only: its citizens come with it, as an attribute."""
+    for name in data.get("relationships", {}):
+        raise UnprocessableEntity(
+            [(json_pointer("/data/relationships", [name]), "cannot be written")]
+        )
 
 
 def import_values(row) -> dict:
@@ -38,7 +51,9 @@ def import_values(row) -> dict:
 
 def create_from_body():
     """Validate and store the request's import; return its row (parsed citizens freed on return)."""
-    attributes = read_resource("imports").get("attributes", {})
+    data = read_resource("imports")
+    refuse_relationships(data)
+    attributes = data.get("attributes", {})
     citizens = parse_import(
         attributes,
         today=datetime.now(UTC).date(),
@@ -51,7 +66,8 @@ class ImportList(JsonApiResource):
     def get(self):
         query = parse_collection_query(ImportSchema, allowed=("with_trashed", "only_trashed"))
         count, rows = service.list_imports(query, parse_visibility(only_trashed_allowed=True))
-        document = import_schema(many=True).dump([import_values(row) for row in rows])
+        schema = import_schema(many=True, only=only_wanted(query, "imports"))
+        document = schema.dump([import_values(row) for row in rows])
         document.update(links=pagination_links(query, count), meta={"count": count})
         return jsonapi_response(document)
 
@@ -73,7 +89,9 @@ class ImportDetail(JsonApiResource):
         """Restore: `deleted_at: null` with with_trashed=true; nothing else is writable."""
         check_parameters(allowed=("with_trashed",))
         mode = parse_visibility()
-        attributes = read_resource("imports", str(import_id)).get("attributes", {})
+        data = read_resource("imports", str(import_id))
+        refuse_relationships(data)
+        attributes = data.get("attributes", {})
         for name, value in attributes.items():
             if name != "deleted_at":
                 raise UnprocessableEntity([(f"/data/attributes/{name}", "cannot be changed")])
