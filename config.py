@@ -53,6 +53,17 @@ SETTINGS = (
     Setting("SWEEP_INTERVAL_SECONDS", "60", "how often beat queues stale recomputes", float),
     Setting("RECOMPUTE_MARK_SECONDS", "300", "how long a queued recompute blocks duplicates", int),
     Setting("BROKER_VISIBILITY_TIMEOUT", "300", "seconds before a dead worker's task moves", int),
+    Setting(
+        "CORS_ORIGINS", "",
+        "origins a browser may call the API from, comma-separated, or `*`; unset: any origin in"
+        " development, none in production",
+    ),
+    Setting(
+        "TRUSTED_PROXIES", "0",
+        "reverse proxies in front of the service whose `X-Forwarded-Proto`, `-Host`, `-Port` and"
+        " `-Prefix` are believed, so links and `Location` carry the URL the client used",
+        int,
+    ),
     Setting("LOG_LEVEL", "INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`"),
     Setting("LOG_FORMAT", "", "`json` or `text`; unset: json in production, text otherwise"),
     Setting(
@@ -79,6 +90,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     DEFAULT_LOG_FORMAT = "text"
     DEFAULT_DATABASE_URL = ""
+    # A browser app on any origin may call a development or test server; production names them.
+    DEFAULT_CORS_ORIGINS = "*"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> dict:
@@ -93,6 +106,7 @@ class Config:
             values["SQLALCHEMY_DATABASE_URI"] or cls.DEFAULT_DATABASE_URL
         )
         values["LOG_FORMAT"] = values["LOG_FORMAT"] or cls.DEFAULT_LOG_FORMAT
+        values["CORS_ORIGINS"] = values["CORS_ORIGINS"] or cls.DEFAULT_CORS_ORIGINS
         return values
 
 
@@ -109,6 +123,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
     DEFAULT_LOG_FORMAT = "json"
+    DEFAULT_CORS_ORIGINS = ""
     # Checked at start-up (app.checks): production needs its own key and a reachable database.
     REQUIRE_SECURE_SETUP = True
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import orjson
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import celery_settings, config_for
 
@@ -17,9 +18,16 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     if test_config:
         app.config.from_mapping(test_config)
     _prepare_database_settings(app)
+    if hops := app.config["TRUSTED_PROXIES"]:
+        # Links and Location are built from the URL the client used, which only the proxies
+        # in front know: believe their X-Forwarded-* headers, for exactly that many hops.
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
 
     from app.checks import check_production_setup
     from app.commands import register_commands
+    from app.cors import init_cors
     from app.errors import register_error_handlers
     from app.extensions import (
         celery_init_app,
@@ -52,6 +60,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     init_task_logging()
     init_metrics(app)
     init_protocol(app)
+    init_cors(app)
     register_error_handlers(app)
     app.register_blueprint(build_api_blueprint())
     app.register_blueprint(health.blueprint)

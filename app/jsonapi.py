@@ -29,6 +29,12 @@ def encode(document: dict) -> bytes:
     return orjson.dumps(document)
 
 
+def url_root() -> str:
+    """The service's URL as the client used it, without a trailing slash: scheme, host, port and
+    prefix (behind TRUSTED_PROXIES, the forwarded ones), e.g. `https://example.org/api`."""
+    return request.url_root.rstrip("/")
+
+
 def jsonapi_response(document: dict | bytes | None, status: int = 200, headers=None) -> Response:
     """A JSON:API response from a document, or from one already encoded."""
     if document is None:

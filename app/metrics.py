@@ -37,6 +37,9 @@ request_seconds = Histogram(
     "How long requests took, by method, status and route",
     ["method", "status", "url_rule"],
 )
+requests_total = Counter(
+    "citizens_http_request", "Requests answered, by method and status", ["method", "status"]
+)
 tasks_total = Counter(
     "citizens_tasks_total", "Background tasks run, by task and final state", ["task", "state"]
 )
@@ -64,9 +67,9 @@ def _observe(response: Response) -> Response:
     started = g.get("metrics_started")
     if started is not None and request.path != METRICS_PATH:
         rule = request.url_rule.rule if request.url_rule else "unmatched"
-        request_seconds.labels(request.method, str(response.status_code), rule).observe(
-            time.perf_counter() - started
-        )
+        status = str(response.status_code)
+        request_seconds.labels(request.method, status, rule).observe(time.perf_counter() - started)
+        requests_total.labels(request.method, status).inc()
     return response
 
 

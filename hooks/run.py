@@ -31,7 +31,9 @@ def main() -> int:
     SERVER_LOG.unlink(missing_ok=True)
     database = ThrowawayDatabase(ADMIN_URL, "citizens_dredd")
     # Tasks run in-process (no broker): Dredd checks the HTTP surface.
-    with running_service(database, server_log=SERVER_LOG, SECRET_KEY="dredd") as service:
+    # One allowed origin, as a production deploy would list it: docs/api/cors.apib's example.
+    cors = {"CORS_ORIGINS": "https://spa.example"}
+    with running_service(database, server_log=SERVER_LOG, SECRET_KEY="dredd", **cors) as service:
         subprocess.run([NODE_BIN / "hercule", SOURCE, "-o", BUILT], cwd=ROOT, check=True)
         # The hooks server (dredd-hooks-python, from this virtualenv) reads DATABASE_URL too.
         env = {

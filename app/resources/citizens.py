@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from app.domain.citizen_rules import COLUMN_ATTRIBUTES, parse_citizen
 from app.domain.errors import InvalidAttributes
 from app.errors import UnprocessableEntity
-from app.jsonapi import encode, jsonapi_response
+from app.jsonapi import encode, jsonapi_response, url_root
 from app.performance import garbage_collector_paused
 from app.resources.base import JsonApiResource
 from app.resources.documents import read_resource, relationship_linkage
@@ -31,7 +31,7 @@ INCLUDABLE = {"relatives": CitizenSchema}
 def render(rows, relatives, query: CollectionQuery) -> list[dict]:
     """Citizen resources for this caller: admins also see who trashed a citizen."""
     audit = current_caller().may("admin")
-    return citizen_resources(rows, relatives, query.wanted("citizens"), audit)
+    return citizen_resources(rows, relatives, query.wanted("citizens"), audit, url_root())
 
 
 def included_relatives(import_id: int, rows, relatives: dict, query, mode: Visibility) -> list:

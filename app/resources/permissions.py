@@ -25,8 +25,20 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def is_cors_preflight() -> bool:
+    """A browser's CORS preflight: it never carries Authorization, and Flask answers it without
+    running a resource, so it needs no token (app.cors adds what it may follow with)."""
+    return (
+        request.method == "OPTIONS"
+        and "Origin" in request.headers
+        and "Access-Control-Request-Method" in request.headers
+    )
+
+
 def require_permission() -> None:
     """401 without a valid token, 403 when its role is too low; else remember the caller."""
+    if is_cors_preflight():
+        return
     token = bearer_token()
     if token is None:
         raise Unauthorized("This API needs an `Authorization: Bearer <token>` header.")

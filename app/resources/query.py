@@ -31,6 +31,8 @@ FAMILY_PREFIX = re.compile(r"^(page|filter|fields)\[")
 LETTERS_ONLY = re.compile(r"^[a-z]+$")
 DIGITS = re.compile(r"^[0-9]+$")
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# The two ways to choose a page; a request uses one of them.
+PAGING_STYLES = {"number": "number", "size": "number", "offset": "offset", "limit": "offset"}
 # One filter's values become one bound parameter each, and a statement binds at most 65,535;
 # far fewer than that is already no longer a filter but a second copy of the collection.
 MAX_FILTER_VALUES = 1_000
@@ -160,18 +162,31 @@ def parse_collection_query(
     sortable = attributes(schema)
     types = {schema.opts.type_: schema, **{s.opts.type_: s for s in related.values()}}
 
+    paging = None  # the style of the first page parameter
     for name, raw in values.items():
         family = FAMILY.match(name)
         if family is None:
             continue
         kind, key = family.groups()
         if kind == "page":
+            style = PAGING_STYLES.get(key)
+            if style is None:
+                raise InvalidParameter(
+                    name, "Pages are chosen with page[number] and page[size], or page[offset]"
+                    " and page[limit].",
+                )  # fmt: skip
+            if paging not in (None, style):
+                raise InvalidParameter(
+                    name, "Page by number (page[number], page[size]) or by offset"
+                    " (page[offset], page[limit]), not both.",
+                )  # fmt: skip
+            paging = style
             if key == "number":
                 query.page_number = parse_int(name, raw, 1)
-            elif key == "size":
+            elif key == "offset":
+                query.page_offset = parse_int(name, raw, 0)
+            else:  # size or limit
                 query.page_size = parse_int(name, raw, 0)
-            else:
-                raise InvalidParameter(name, "Pages are chosen with page[number] and page[size].")
         elif kind == "filter":
             if key not in sortable:
                 raise InvalidParameter(name, f"{key!r} is not an attribute of {schema.opts.type_}.")
@@ -196,6 +211,8 @@ def parse_collection_query(
     if "sort" in values and not query.sort:
         raise InvalidParameter("sort", "sort names no attribute.")
 
+    if paging == "offset" and query.page_offset is None:
+        query.page_offset = 0
     for path in filter(None, values.get("include", "").split(",")):
         if path not in related:
             raise InvalidParameter("include", f"{path!r} is not a relationship to include.")
@@ -211,30 +228,37 @@ def only_wanted(query: CollectionQuery, type_: str) -> tuple[str, ...] | None:
 
 
 def pagination_links(query: CollectionQuery, count: int) -> dict:
-    """self, first, last, prev and next links; null where there is no such page."""
+    """self, first, last, prev and next links, absolute and in the paging style the request
+    used (by number or by offset); null where there is no such page."""
     args = dict(request.args.items())
 
-    def page_link(number: int) -> str:
-        paged = {**args, "page[number]": str(number)}
-        return f"{request.path}?{urlencode(paged, safe='[],')}"
+    def link(**page: int) -> str:
+        paged = {**args, **{f"page[{key}]": str(value) for key, value in page.items()}}
+        return f"{request.base_url}?{urlencode(paged, safe='[],')}"
 
-    self_link = f"{request.path}?{urlencode(args, safe='[],')}" if args else request.path
-    if query.page_size == 0:
+    self_link = f"{request.base_url}?{urlencode(args, safe='[],')}" if args else request.base_url
+    size = query.page_size
+    if size == 0:  # every resource from the offset on: one page
+        links = dict.fromkeys(("first", "last"), self_link)
+        return {"self": self_link, **links, "prev": None, "next": None}
+    if query.by_offset:
+        offset = query.page_offset
+        last_offset = max(0, (count - 1) // size * size)
         return {
             "self": self_link,
-            "first": self_link,
-            "last": self_link,
-            "prev": None,
-            "next": None,
+            "first": link(offset=0, limit=size),
+            "last": link(offset=last_offset, limit=size),
+            "prev": link(offset=max(0, offset - size), limit=size) if offset > 0 else None,
+            "next": link(offset=offset + size, limit=size) if offset + size < count else None,
         }
-    last = max(1, -(-count // query.page_size))
+    last = max(1, -(-count // size))
     number = query.page_number
     return {
         "self": self_link,
-        "first": page_link(1),
-        "last": page_link(last),
-        "prev": page_link(number - 1) if 1 < number <= last + 1 else None,
-        "next": page_link(number + 1) if number < last else None,
+        "first": link(number=1),
+        "last": link(number=last),
+        "prev": link(number=number - 1) if 1 < number <= last + 1 else None,
+        "next": link(number=number + 1) if number < last else None,
     }
 
 
@@ -249,7 +273,5 @@ def select_in_memory(items: list[dict], query: CollectionQuery, default_key: str
 
 
 def page_slice(items: list, query: CollectionQuery) -> list:
-    if query.page_size == 0:
-        return items
-    start = (query.page_number - 1) * query.page_size
-    return items[start : start + query.page_size]
+    start = query.skip
+    return items[start:] if query.page_size == 0 else items[start : start + query.page_size]

@@ -1,6 +1,6 @@
 """The relatives relationship of a citizen: read, replace, add to and remove from."""
 
-from app.jsonapi import jsonapi_response
+from app.jsonapi import jsonapi_response, url_root
 from app.resources.base import JsonApiResource
 from app.resources.documents import read_relationship_document, relatives_from_linkage
 from app.resources.query import check_parameters, parse_visibility
@@ -19,7 +19,7 @@ class CitizenRelatives(JsonApiResource):
     def get(self, import_id: int, citizen_id: int):
         check_parameters(allowed=("with_trashed",))
         _, relatives = service.get_citizen(import_id, citizen_id, parse_visibility())
-        base = f"/imports/{import_id}/citizens/{citizen_id}"
+        base = f"{url_root()}/imports/{import_id}/citizens/{citizen_id}"
         return jsonapi_response(
             {
                 "data": linkage(import_id, relatives),

@@ -2,12 +2,14 @@
 
 from marshmallow_jsonapi import Schema, fields
 
+from app.schemas.base import ResourceSchema
 
-class BirthdaysSchema(Schema):
+
+class BirthdaysSchema(ResourceSchema):
     class Meta:
         type_ = "birthdays"
-        self_url = "/imports/{id}/citizens/birthdays"
-        self_url_kwargs = {"id": "<id>"}
+        self_view = "api.birthdays"
+        self_view_kwargs = {"import_id": "<id>"}
 
     id = fields.Str(dump_only=True)
     months = fields.Dict(dump_only=True)

@@ -78,12 +78,14 @@ def citizen_resources(
     relatives: Mapping[int, list[int]],
     wanted: frozenset[str] | None,
     audit: bool = False,
+    root: str = "",
 ) -> list[dict]:
     """Build citizen resource objects from rows of the citizens table.
 
     A row's columns are ROW_FIRST, the attributes, then ROW_LAST. `wanted` is the sparse
     fieldset, None for every member. With `audit` (admins), a trashed citizen's resource meta
-    says who trashed it.
+    says who trashed it. `root` prefixes the links (app.jsonapi.url_root): the paths are the
+    route table's, written out here because url_for costs ~5 us a call, 0.5 s for 100,000.
 
     Written as one flat loop because it runs for every citizen of a 100,000-citizen import.
     Dates and times stay Python objects: orjson writes them as ISO 8601, in C.
@@ -97,7 +99,7 @@ def citizen_resources(
     for row in rows:
         import_id, attributes, deleted_by = read(*row)
         citizen_id = attributes["citizen_id"]
-        base = f"/imports/{import_id}/citizens/{citizen_id}"
+        base = f"{root}/imports/{import_id}/citizens/{citizen_id}"
         if wanted is not None:
             attributes = {k: v for k, v in attributes.items() if k in wanted}
         resource = {

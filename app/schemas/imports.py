@@ -1,13 +1,15 @@
 """The `imports` resource type."""
 
-from marshmallow_jsonapi import Schema, fields
+from marshmallow_jsonapi import fields
+
+from app.schemas.base import ResourceSchema
 
 
-class ImportSchema(Schema):
+class ImportSchema(ResourceSchema):
     class Meta:
         type_ = "imports"
-        self_url = "/imports/{id}"
-        self_url_kwargs = {"id": "<id>"}
+        self_view = "api.import_detail"
+        self_view_kwargs = {"import_id": "<id>"}
 
     id = fields.Str(dump_only=True)
     created_at = fields.DateTime(dump_only=True)

@@ -69,7 +69,7 @@ def list_citizens(
     ensure_import_reachable(import_id, mode)
     rows = citizen_rows(import_id, citizen_listed(mode))
     count, page = apply_collection_query(rows, query, ("citizen_id",))
-    whole_import = query.page_size == 0 and not query.filters and mode is LIVE
+    whole_import = query.everything and not query.filters and mode is LIVE
     ids = None if whole_import else [row.citizen_id for row in page]
     return count, page, kin.visible_relatives(import_id, ids, mode.of_linkage)
 

@@ -10,12 +10,33 @@ from app.extensions import db
 
 @dataclass
 class CollectionQuery:
+    """A page is chosen by number (page[number], page[size]) or, as clients such as Orbit.js
+    do by default, by offset (page[offset], page[limit]): then `page_offset` is set and
+    `page_size` holds the limit."""
+
     page_number: int = 1
     page_size: int = 100  # 0 returns every matching resource
+    page_offset: int | None = None
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (attribute, descending)
     filters: dict[str, list] = field(default_factory=dict)
     fields: dict[str, frozenset[str]] = field(default_factory=dict)
     include: list[str] = field(default_factory=list)
+
+    @property
+    def by_offset(self) -> bool:
+        return self.page_offset is not None
+
+    @property
+    def skip(self) -> int:
+        """How many matching resources come before the page."""
+        if self.by_offset:
+            return self.page_offset
+        return (self.page_number - 1) * self.page_size if self.page_size else 0
+
+    @property
+    def everything(self) -> bool:
+        """Whether the page is every matching resource."""
+        return self.page_size == 0 and self.skip == 0
 
     def wanted(self, type_: str) -> frozenset[str] | None:
         """The sparse fieldset asked for `type_`, or None for every member."""
@@ -31,11 +52,11 @@ def apply_collection_query(
     order += [rows.c[name] for name in default_order]  # a stable total order for paging
     statement = select(rows).where(*conditions).order_by(*order)
     if query.page_size:
-        statement = statement.limit(query.page_size).offset(
-            (query.page_number - 1) * query.page_size
-        )
+        statement = statement.limit(query.page_size)
+    if query.skip:
+        statement = statement.offset(query.skip)
     page = db.session.execute(statement).all()
-    if query.page_size == 0 and not conditions:
+    if query.everything and not conditions:
         return len(page), page
     count = db.session.execute(select(func.count()).select_from(rows).where(*conditions))
     return count.scalar_one(), page

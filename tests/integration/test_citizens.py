@@ -6,6 +6,8 @@ from tests.factories import citizen, citizen_attributes, citizen_document, famil
 from tests.integration.actions import ids, relatives
 
 URL = "/imports/1/citizens"
+# Links are absolute; the test client asks for http://localhost.
+HOST = "http://localhost"
 
 
 @pytest.fixture
@@ -26,9 +28,9 @@ def test_collection_defaults_to_citizen_id_order_with_count_and_links(client, te
     assert ids(reply) == [f"1.{n}" for n in range(1, 11)]
     assert reply.body["meta"]["count"] == 10
     assert reply.body["links"] == {
-        "self": URL,
-        "first": URL + "?page[number]=1",
-        "last": URL + "?page[number]=1",
+        "self": HOST + URL,
+        "first": HOST + URL + "?page[number]=1",
+        "last": HOST + URL + "?page[number]=1",
         "prev": None,
         "next": None,
     }
@@ -53,9 +55,9 @@ def test_a_citizen_resource_has_attributes_linkage_and_links(client, make_import
     }
     assert resource["relationships"]["relatives"] == {
         "data": [{"type": "citizens", "id": "1.1"}],
-        "links": {"self": "/imports/1/citizens/2/relationships/relatives"},
+        "links": {"self": HOST + "/imports/1/citizens/2/relationships/relatives"},
     }
-    assert resource["links"] == {"self": "/imports/1/citizens/2"}
+    assert resource["links"] == {"self": HOST + "/imports/1/citizens/2"}
 
 
 def test_pages(client, ten):
@@ -64,10 +66,10 @@ def test_pages(client, ten):
     assert ids(reply) == ["1.4", "1.5", "1.6"]
     assert reply.body["meta"]["count"] == 10
     links = reply.body["links"]
-    assert links["first"] == URL + "?page[size]=3&page[number]=1"
-    assert links["prev"] == URL + "?page[size]=3&page[number]=1"
-    assert links["next"] == URL + "?page[size]=3&page[number]=3"
-    assert links["last"] == URL + "?page[size]=3&page[number]=4"
+    assert links["first"] == HOST + URL + "?page[size]=3&page[number]=1"
+    assert links["prev"] == HOST + URL + "?page[size]=3&page[number]=1"
+    assert links["next"] == HOST + URL + "?page[size]=3&page[number]=3"
+    assert links["last"] == HOST + URL + "?page[size]=3&page[number]=4"
 
 
 def test_a_page_past_the_end_is_empty(client, ten):
@@ -144,7 +146,7 @@ def test_post_citizen_writes_kinship_on_both_sides(client, make_import, sql):
     reply = client.post(URL, json=doc)
 
     assert reply.status == 201
-    assert reply.headers["Location"] == "/imports/1/citizens/4"
+    assert reply.headers["Location"] == HOST + "/imports/1/citizens/4"
     linkage = reply.body["data"]["relationships"]["relatives"]["data"]
     assert [r["id"] for r in linkage] == ["1.1", "1.4"]
     assert relatives(client, 1) == ["1.2", "1.4"]

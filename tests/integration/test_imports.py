@@ -9,7 +9,7 @@ def test_post_import_creates_it_with_its_citizens(client, sql):
     assert reply.status == 201
     resource = reply.body["data"]
     assert resource["type"] == "imports" and resource["id"] == "1"
-    assert reply.headers["Location"] == "/imports/1"
+    assert reply.headers["Location"] == "http://localhost/imports/1"
     assert resource["attributes"]["citizens_count"] == 3
     assert resource["attributes"]["data_version"] == 1
     assert resource["attributes"]["deleted_at"] is None
@@ -32,7 +32,7 @@ def test_get_import(client, make_import):
 
     assert reply.status == 200
     assert reply.body["data"]["id"] == str(import_id)
-    assert reply.body["data"]["links"]["self"] == f"/imports/{import_id}"
+    assert reply.body["data"]["links"]["self"] == f"http://localhost/imports/{import_id}"
 
 
 def test_missing_import_is_404(client):
@@ -52,9 +52,9 @@ def test_list_imports_is_paginated_in_id_order(client, make_import):
     assert [r["id"] for r in reply.body["data"]] == ["3"]
     assert reply.body["meta"]["count"] == 3
     links = reply.body["links"]
-    assert links["prev"] == "/imports?page[size]=2&page[number]=1"
+    assert links["prev"] == "http://localhost/imports?page[size]=2&page[number]=1"
     assert links["next"] is None
-    assert links["last"] == "/imports?page[size]=2&page[number]=2"
+    assert links["last"] == "http://localhost/imports?page[size]=2&page[number]=2"
 
 
 def test_list_imports_sorts_and_filters(client, make_import):

@@ -212,6 +212,12 @@ def test_metrics_count_requests_per_route_and_tasks(app, client, make_import):
         - sample(before, count, url_rule=route, status="200")
         == 2
     )
+    total = "citizens_http_request_total"  # the README documents both request metrics
+    assert (
+        sample(after, total, method="GET", status="200")
+        - sample(before, total, method="GET", status="200")
+        >= 2
+    )
     tasks = "citizens_tasks_total"
     task = "app.tasks.recompute_aggregates"
     assert (

@@ -25,7 +25,7 @@ BAD_PARAMETERS = [
     (f"{CITIZENS}?page[size]=-1", "page[size]"),
     (f"{CITIZENS}?page[size]=1.5", "page[size]"),
     (f"{CITIZENS}?page[size]=2147483648", "page[size]"),
-    (f"{CITIZENS}?page[offset]=1", "page[offset]"),
+    (f"{CITIZENS}?page[offset]=1&page[size]=1", "page[size]"),
     ("/imports?page[number]=0", "page[number]"),
     (f"{CITIZENS}?sort=nope", "sort"),
     (f"{CITIZENS}?sort=-nope", "sort"),
