@@ -24,6 +24,13 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     variable: str
@@ -62,7 +69,7 @@ SETTINGS = (
         "TRUSTED_PROXIES", "0",
         "reverse proxies in front of the service whose `X-Forwarded-Proto`, `-Host`, `-Port` and"
         " `-Prefix` are believed, so links and `Location` carry the URL the client used",
-        int,
+        non_negative_int,
     ),
     Setting("LOG_LEVEL", "INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`"),
     Setting("LOG_FORMAT", "", "`json` or `text`; unset: json in production, text otherwise"),
@@ -79,7 +86,12 @@ def read(variable: str, environ: Mapping[str, str] | None = None) -> object:
     """The parsed value of a setting from the environment, or its default."""
     setting = BY_VARIABLE[variable]
     environ = os.environ if environ is None else environ
-    return setting.parse(environ.get(variable, setting.default))
+    raw = environ.get(variable, setting.default)
+    try:
+        return setting.parse(raw)
+    except ValueError:
+        # One line naming the setting, rather than a traceback from deep in the start-up.
+        raise SystemExit(f"{variable}={raw!r} is not valid: {setting.meaning}") from None
 
 
 # Settings whose Flask configuration key differs from the variable's name.

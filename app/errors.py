@@ -25,6 +25,7 @@ from app.domain.errors import (
     ImportNotFound,
     InvalidAttributes,
     RelativeNotFound,
+    TokenNameTaken,
 )
 
 __all__ = [
@@ -145,6 +146,8 @@ def jsonapi_error_for(error: DomainError) -> JsonApiException:
             return RelatedObjectNotFound(detail, source={"pointer": f"{linkage}/{position}"})
         case CitizenIdTaken():
             return Conflict(detail, source={"pointer": "/data/attributes/citizen_id"})
+        case TokenNameTaken():
+            return Conflict(detail)
         case InvalidAttributes(violations=violations):
             return UnprocessableEntity(
                 [(json_pointer("/data/attributes", v.path), v.detail) for v in violations]

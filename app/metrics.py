@@ -40,6 +40,11 @@ request_seconds = Histogram(
 requests_total = Counter(
     "citizens_http_request", "Requests answered, by method and status", ["method", "status"]
 )
+request_exceptions_total = Counter(
+    "citizens_http_request_exceptions",
+    "Requests that raised an unexpected error, by method and status",
+    ["method", "status"],
+)
 tasks_total = Counter(
     "citizens_tasks_total", "Background tasks run, by task and final state", ["task", "state"]
 )
@@ -70,6 +75,8 @@ def _observe(response: Response) -> Response:
         status = str(response.status_code)
         request_seconds.labels(request.method, status, rule).observe(time.perf_counter() - started)
         requests_total.labels(request.method, status).inc()
+        if response.status_code == 500:  # the service answers 500 only for an unexpected error
+            request_exceptions_total.labels(request.method, status).inc()
     return response
 
 
@@ -82,7 +89,8 @@ def scrape() -> Response:
     if MULTIPROCESS:
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    # As a header, not a mimetype: werkzeug would add a second `charset` to Prometheus' own.
+    return Response(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def init_metrics(app: Flask) -> None:

@@ -13,7 +13,7 @@ class DomainError(Exception):
     """A use case that cannot be carried out as asked."""
 
 
-@dataclass
+@dataclass(eq=False)  # exceptions compare and hash by identity
 class ImportNotFound(DomainError):
     import_id: int
 
@@ -21,7 +21,7 @@ class ImportNotFound(DomainError):
         return f"Import {self.import_id} does not exist."
 
 
-@dataclass
+@dataclass(eq=False)  # exceptions compare and hash by identity
 class CitizenNotFound(DomainError):
     import_id: int
     citizen_id: int
@@ -30,7 +30,7 @@ class CitizenNotFound(DomainError):
         return f"Citizen {self.citizen_id} does not exist in import {self.import_id}."
 
 
-@dataclass
+@dataclass(eq=False)  # exceptions compare and hash by identity
 class RelativeNotFound(DomainError):
     """The relative at `position` of the requested relatives does not exist (or is trashed)."""
 
@@ -42,7 +42,7 @@ class RelativeNotFound(DomainError):
         return f"Citizen {self.relative_id} does not exist in import {self.import_id}."
 
 
-@dataclass
+@dataclass(eq=False)  # exceptions compare and hash by identity
 class CitizenIdTaken(DomainError):
     import_id: int
     citizen_id: int
@@ -53,7 +53,7 @@ class CitizenIdTaken(DomainError):
         return f"citizen_id {self.citizen_id} is already taken in import {self.import_id}; {how}."
 
 
-@dataclass
+@dataclass(eq=False)  # exceptions compare and hash by identity
 class InvalidAttributes(DomainError):
     """Attributes that break the rules; each violation's path starts at the attributes object."""
 
@@ -63,7 +63,7 @@ class InvalidAttributes(DomainError):
         return "; ".join(f"{'/'.join(map(str, v.path))}: {v.detail}" for v in self.violations)
 
 
-@dataclass
+@dataclass(eq=False)  # exceptions compare and hash by identity
 class TokenNameTaken(DomainError):
     name: str
 

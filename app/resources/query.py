@@ -243,12 +243,20 @@ def pagination_links(query: CollectionQuery, count: int) -> dict:
         return {"self": self_link, **links, "prev": None, "next": None}
     if query.by_offset:
         offset = query.page_offset
-        last_offset = max(0, (count - 1) // size * size)
+        # Pages step by `size` from this offset (which need not be a multiple of it); the last
+        # one starts at the last step that still holds a resource.
+        if offset < count:
+            last_offset = offset + (count - offset - 1) // size * size
+        else:
+            last_offset = max(0, count - size)
+        stepped_back = offset - size
         return {
             "self": self_link,
             "first": link(offset=0, limit=size),
             "last": link(offset=last_offset, limit=size),
-            "prev": link(offset=max(0, offset - size), limit=size) if offset > 0 else None,
+            "prev": link(offset=max(0, stepped_back), limit=size)
+            if offset > 0 and stepped_back < count
+            else None,
             "next": link(offset=offset + size, limit=size) if offset + size < count else None,
         }
     last = max(1, -(-count // size))

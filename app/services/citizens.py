@@ -143,13 +143,15 @@ def update_citizen(
     lock_import(import_id, mode)
     require_citizen(import_id, citizen_id, mode, relative_ids)
     this_citizen = (citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
+    # Restore first: replacing relatives replaces the visible ones, and a trashed citizen's
+    # kinship is invisible until it is back.
+    if restore and visibility.restore(citizens, *this_citizen):
+        announce(db.session, signals.citizen_restored, import_id, [citizen_id])
     if values:
         db.session.execute(update(citizens).where(*this_citizen).values(**values))
     changed = {citizen_id}
     if relative_ids is not None:
         changed |= kin.replace_relatives(import_id, citizen_id, relative_ids)
-    if restore and visibility.restore(citizens, *this_citizen):
-        announce(db.session, signals.citizen_restored, import_id, [citizen_id])
     announce(db.session, signals.citizen_updated, import_id, sorted(changed))
     return _read_citizen(import_id, citizen_id, mode)
 

@@ -96,7 +96,9 @@ def restore_import(import_id: int) -> Row:
 
     Restoring a live import changes nothing. Return the import as it stands after the write.
     """
-    # The restoring UPDATE row-locks the import, as lock_import does for other writes.
+    # Row-lock the import first, restored or not, so a trash committing meanwhile waits for
+    # this answer instead of slipping in between the restore and the read.
+    db.session.execute(select(imports.c.id).where(imports.c.id == import_id).with_for_update())
     if visibility.restore(imports, imports.c.id == import_id):
         lock_import(import_id, Visibility.WITH_TRASHED)
         announce(db.session, signals.import_restored, import_id)

@@ -89,7 +89,9 @@ def lock_import(import_id: int, mode: Visibility = LIVE) -> int:
 def snapshot() -> Iterator[Connection]:
     """A read-only connection of its own on which every statement sees one committed state.
 
-    On PostgreSQL a REPEATABLE READ transaction; SQLite serialises anyway.
+    On PostgreSQL a REPEATABLE READ transaction. On SQLite (development only) the statements see
+    no common snapshot; callers read the version before the rows, so a change committed in
+    between makes the stamp too old (recomputed again), never too new.
     """
     engine = db.engine
     options = {}

@@ -79,8 +79,30 @@ def test_paging_by_offset_and_limit_links_the_same_way(client, make_import):
         "first": f"{base}0&page[limit]=2",
         "prev": f"{base}0&page[limit]=2",
         "next": f"{base}3&page[limit]=2",
-        "last": f"{base}4&page[limit]=2",
+        "last": f"{base}3&page[limit]=2",  # following `next` from offset 1: 3, then the end
     }
+
+
+def test_offset_links_step_from_an_offset_that_is_no_multiple_of_the_limit(client, make_import):
+    make_import(five())
+
+    links = client.get(f"{CITIZENS}?page[offset]=1&page[limit]=3").body["links"]
+
+    base = f"http://localhost{CITIZENS}?page[offset]="
+    assert (links["prev"], links["next"], links["last"]) == (
+        f"{base}0&page[limit]=3",
+        f"{base}4&page[limit]=3",
+        f"{base}4&page[limit]=3",
+    )
+
+
+def test_past_the_end_there_is_no_previous_page_to_step_back_to(client, make_import):
+    make_import(five())
+
+    links = client.get(f"{CITIZENS}?page[offset]=40&page[limit]=2").body["links"]
+
+    assert links["prev"] is None
+    assert links["next"] is None
 
 
 def test_the_last_offset_page_has_no_next(client, make_import):

@@ -12,6 +12,7 @@ from app.extensions import db
 from config import BY_VARIABLE, SETTINGS
 from harness.broker import broker_url, empty_broker
 from tests.factories import family, import_document, linkage
+from tests.integration.database_faults import MISSING_COLUMN, database_fault
 from tests.jsonapi_client import JsonApiClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -242,3 +243,22 @@ def test_metrics_report_the_recompute_queue_depth(client_with, database_url):
         assert depth == broker.llen("celery") == 1  # the second write found one queued already
         with metrics_app.app_context():
             db.engine.dispose()
+
+
+def test_metrics_are_served_with_prometheus_own_content_type(app):
+    response = app.test_client().get("/metrics")
+
+    parameters = [p.split("=")[0].strip() for p in response.headers["Content-Type"].split(";")[1:]]
+    assert response.headers["Content-Type"].startswith("text/plain;")
+    assert len(parameters) == len(set(parameters)), response.headers["Content-Type"]
+
+
+def test_metrics_count_requests_that_raised(app, client, make_import):
+    make_import()
+    name = "citizens_http_request_exceptions_total"
+    before = sample(scrape(app), name, method="GET", status="500")
+
+    with database_fault(app, *MISSING_COLUMN):
+        assert client.get("/imports/1/citizens").status == 500
+
+    assert sample(scrape(app), name, method="GET", status="500") - before == 1

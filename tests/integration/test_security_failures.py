@@ -7,11 +7,11 @@ import logging
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
 from tests.factories import citizen_document
+from tests.integration.database_faults import MISSING_COLUMN, REFUSING_TRIGGER, database_fault
 from tests.jsonapi_client import MEDIA_TYPE, JsonApiClient
 from tests.robustness.checks import LEAK_MARKERS
 from tests.robustness.seed import database_state
@@ -22,36 +22,6 @@ CITIZENS = "/imports/1/citizens"
 # ---------------------------------------------------------------------------------------------
 # Tokens never reach a log line or a reply
 # ---------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def database_fault(app, create: str, undo: str):
-    """A fault in the database itself, undone afterwards: the one way to make a real route fail
-    unexpectedly without replacing any of our own code."""
-    with app.app_context():
-        db.session.execute(text(create))
-        db.session.commit()
-    try:
-        yield
-    finally:
-        with app.app_context():
-            db.session.execute(text(undo))
-            db.session.commit()
-
-
-# Every write to a citizen fails in the database with an error no handler expects.
-REFUSING_TRIGGER = (
-    "CREATE FUNCTION refuse_citizen_writes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "RAISE EXCEPTION 'citizens are read-only in this test'; END $$; "
-    "CREATE TRIGGER refuse_citizen_writes BEFORE UPDATE ON citizens FOR EACH ROW "
-    "EXECUTE FUNCTION refuse_citizen_writes()",
-    "DROP TRIGGER refuse_citizen_writes ON citizens; DROP FUNCTION refuse_citizen_writes()",
-)
-# Every read of citizens fails: the SELECT names a column that is gone.
-MISSING_COLUMN = (
-    "ALTER TABLE citizens RENAME COLUMN town TO town_renamed_by_test",
-    "ALTER TABLE citizens RENAME COLUMN town_renamed_by_test TO town",
-)
 
 
 @contextmanager

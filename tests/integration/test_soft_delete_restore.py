@@ -12,6 +12,7 @@ from tests.factories import (
     citizen_document,
     four_in_two_towns,
     linkage,
+    restore_document,
 )
 from tests.integration.actions import (
     import_attributes,
@@ -81,6 +82,21 @@ def test_restoring_a_citizen_brings_back_exactly_its_kinship(client, admin, make
     assert linkage_ids(reply.body["data"]) == ["1.1", "1.2"]
     assert everything(client) == visible
     assert kinship_rows(sql) == rows
+
+
+def test_restoring_a_citizen_and_replacing_its_relatives_in_one_patch_keeps_only_the_new_ones(
+    client, admin, make_import, sql
+):
+    make_import([citizen(1, [2]), citizen(2, [1]), citizen(3, [])])
+    trash(client, f"{CITIZENS}/1")
+    document = restore_document(1, 1)
+    document["data"]["relationships"] = {"relatives": {"data": linkage(1, [3])}}
+
+    reply = admin.patch(f"{CITIZENS}/1?with_trashed=true", json=document)
+
+    assert reply.status == 200, reply.body
+    assert linkage_ids(reply.body["data"]) == ["1.3"]
+    assert kinship_rows(sql) == [(1, 3), (3, 1)]
 
 
 def test_restoring_needs_with_trashed(client, admin, make_import):

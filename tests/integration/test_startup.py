@@ -82,3 +82,15 @@ def test_production_starts_when_set_up(environment, database_url):
     assert built.config["LOG_FORMAT"] == "json"
     with built.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("TRUSTED_PROXIES", "-1"), ("PAGE_SIZE", "many"), ("WRITE_RETRIES", "")]
+)
+def test_a_setting_that_does_not_parse_stops_the_start_naming_it(environment, variable, value):
+    environment(**{variable: value})
+
+    with pytest.raises(SystemExit) as refused:
+        create_app("testing")
+
+    assert variable in str(refused.value.code) and repr(value) in str(refused.value.code)
