@@ -25,7 +25,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
 
-    from app.checks import check_production_setup
+    from app.checks import check_production_database, check_production_settings
     from app.commands import register_commands
     from app.cors import init_cors
     from app.errors import register_error_handlers
@@ -45,12 +45,13 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     from app.resources.routes import build_api_blueprint
     from app.signals import install_commit_hooks
 
+    check_production_settings(app)
     app.url_map.converters["id"] = IdConverter
     db.init_app(app)
     app.teardown_appcontext(end_session)
     with app.app_context():
         enable_sqlite_foreign_keys(db.engine)
-    check_production_setup(app)
+    check_production_database(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     install_commit_hooks(db.session.session_factory.class_)
     celery_init_app(app, celery_settings(app.config))

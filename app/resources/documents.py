@@ -105,7 +105,7 @@ def relatives_from_linkage(linkage: object, import_id: int, pointer: str) -> lis
             "Relatives linkage must be an array of resource identifiers.",
             source={"pointer": pointer},
         )
-    citizen_ids = []
+    citizen_ids, seen = [], set()  # the set keeps the duplicate check linear
     for index, identifier in enumerate(linkage):
         where = {"pointer": f"{pointer}/{index}"}
         if not isinstance(identifier, dict) or not {"type", "id"} <= identifier.keys():
@@ -120,9 +120,10 @@ def relatives_from_linkage(linkage: object, import_id: int, pointer: str) -> lis
                 f"Citizen {identifier['id']!r} does not exist in import {import_id}.", source=where
             )
         citizen_id = int(match.group(2))
-        if citizen_id in citizen_ids:
+        if citizen_id in seen:
             raise UnprocessableEntity([(where["pointer"], "names a relative twice")])
         citizen_ids.append(citizen_id)
+        seen.add(citizen_id)
     return citizen_ids
 
 

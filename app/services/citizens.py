@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Collection
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Row
 
 from app import signals
@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import citizens, imports
 from app.services import kinship_rows as kin
 from app.services import visibility
-from app.services.query import CollectionQuery, apply_collection_query
+from app.services.query import CollectionQuery, apply_collection_query, is_one_of
 from app.services.unit_of_work import lock_import, unit_of_work
 from app.services.visibility import (
     LIVE,
@@ -82,10 +82,7 @@ def citizens_by_ids(
         return [], {}
     rows = citizen_rows(import_id, citizen_reachable(mode))
     found = db.session.execute(
-        select(rows)
-        .where(rows.c.citizen_id.in_(bindparam("ids", expanding=True)))
-        .order_by(rows.c.citizen_id),
-        {"ids": list(ids)},
+        select(rows).where(is_one_of(rows.c.citizen_id, ids)).order_by(rows.c.citizen_id)
     ).all()
     relatives = kin.visible_relatives(import_id, [r.citizen_id for r in found], mode.of_linkage)
     return found, relatives

@@ -8,12 +8,13 @@ interleave with another writer of the same import.
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import and_, bindparam, delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 
 from app.domain.errors import RelativeNotFound
 from app.domain.mutual_kinship import replace_relatives_rows
 from app.extensions import db
 from app.models import citizens, kinship
+from app.services.query import is_one_of
 from app.services.visibility import LIVE, Visibility, citizen_reachable, visible_kinship
 
 
@@ -24,14 +25,12 @@ def visible_relatives(
     statement = visible_kinship(import_id, mode).order_by(
         kinship.c.citizen_id, kinship.c.relative_id
     )
-    params = {}
     if ids is not None:
         if not ids:
             return {}
-        statement = statement.where(kinship.c.citizen_id.in_(bindparam("ids", expanding=True)))
-        params["ids"] = list(ids)
+        statement = statement.where(is_one_of(kinship.c.citizen_id, ids))
     grouped = defaultdict(list)
-    for citizen_id, relative_id in db.session.execute(statement, params):
+    for citizen_id, relative_id in db.session.execute(statement):
         grouped[citizen_id].append(relative_id)
     return grouped
 
@@ -45,10 +44,9 @@ def existing_ids(import_id: int, ids: Iterable[int], mode: Visibility = LIVE) ->
         db.session.execute(
             select(citizens.c.citizen_id).where(
                 citizens.c.import_id == import_id,
-                citizens.c.citizen_id.in_(bindparam("ids", expanding=True)),
+                is_one_of(citizens.c.citizen_id, ids),
                 citizen_reachable(mode),
-            ),
-            {"ids": ids},
+            )
         ).scalars()
     )
 
@@ -101,8 +99,8 @@ def remove_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int
         .where(
             kinship.c.import_id == import_id,
             or_(
-                and_(kinship.c.citizen_id == citizen_id, kinship.c.relative_id.in_(gone)),
-                and_(kinship.c.relative_id == citizen_id, kinship.c.citizen_id.in_(gone)),
+                and_(kinship.c.citizen_id == citizen_id, is_one_of(kinship.c.relative_id, gone)),
+                and_(kinship.c.relative_id == citizen_id, is_one_of(kinship.c.citizen_id, gone)),
             ),
         )
         .returning(kinship.c.citizen_id)

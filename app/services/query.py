@@ -1,9 +1,12 @@
 """What a collection request selects (filter, sort, page, fields, include), applied to SQL."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
+from sqlalchemy.sql import ColumnElement
 
 from app.extensions import db
 
@@ -41,6 +44,20 @@ class CollectionQuery:
     def wanted(self, type_: str) -> frozenset[str] | None:
         """The sparse fieldset asked for `type_`, or None for every member."""
         return self.fields.get(type_)
+
+
+def is_one_of(column, ids: Iterable[int]) -> ColumnElement[bool]:
+    """`column IN ids` with the ids as one parameter, however many there are.
+
+    psycopg refuses a statement of more than 65,535 parameters, and an IN list takes one per
+    id: a relationship write may name a whole 100,000-citizen import. On PostgreSQL the ids
+    travel as one array (`= ANY(...)`, an index scan all the same); SQLite (development) has no
+    arrays and takes the list.
+    """
+    ids = list(ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def apply_collection_query(

@@ -4,12 +4,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import delete, select
 
 from app import signals
 from app.extensions import db
 from app.models import citizens, imports
 from app.services.imports import purge_import
+from app.services.query import is_one_of
 from app.services.unit_of_work import lock_import, unit_of_work
 from app.services.visibility import Visibility
 from app.signals import announce
@@ -64,11 +65,10 @@ def _purge_citizens(import_id: int, citizen_ids: list[int], cutoff: datetime) ->
         delete(citizens)
         .where(
             citizens.c.import_id == import_id,
-            citizens.c.citizen_id.in_(bindparam("ids", expanding=True)),
+            is_one_of(citizens.c.citizen_id, citizen_ids),
             citizens.c.deleted_at < cutoff,
         )
-        .returning(citizens.c.citizen_id),
-        {"ids": citizen_ids},
+        .returning(citizens.c.citizen_id)
     ).scalars()
     purged_ids = sorted(purged)
     if purged_ids:

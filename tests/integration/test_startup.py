@@ -94,3 +94,21 @@ def test_a_setting_that_does_not_parse_stops_the_start_naming_it(environment, va
         create_app("testing")
 
     assert variable in str(refused.value.code) and repr(value) in str(refused.value.code)
+
+
+def test_production_refuses_to_start_without_a_database_url(environment, capsys):
+    environment(SECRET_KEY="s3cret")
+
+    with pytest.raises(StartupRefused):
+        create_app("production")
+
+    output = capsys.readouterr().err
+    assert refusal_line(output) == (
+        "citizens-analyzer refuses to start: DATABASE_URL is not set;"
+        " production runs on PostgreSQL."
+    )
+    assert "Traceback" not in output
+
+
+def refusal_line(output: str) -> str:
+    return output.strip().splitlines()[-1]
