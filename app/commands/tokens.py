@@ -7,11 +7,21 @@ from app.domain.errors import TokenNameTaken
 from app.models import ROLES
 from app.services import tokens as service
 
+MAX_NAME_LENGTH = 128  # the api_tokens.name column
 tokens = AppGroup("tokens", help="Create, list and revoke API tokens.")
 
 
+def token_name(_ctx, _param, name: str) -> str:
+    """A name people can read back in `tokens list` and in the trash's `deleted_by`."""
+    if not name.strip() or len(name) > MAX_NAME_LENGTH or not name.isprintable():
+        raise click.BadParameter(
+            f"must be 1 to {MAX_NAME_LENGTH} printable characters, not only spaces."
+        )
+    return name
+
+
 @tokens.command("create")
-@click.argument("name")
+@click.argument("name", callback=token_name)
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the token may do.")
 def create(name: str, role: str) -> None:
     """Create a token for NAME; it is printed once, alone on the last line."""

@@ -1,7 +1,7 @@
 """`trash purge`: delete trashed records older than a retention period, for good."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask.cli import AppGroup
@@ -21,7 +21,12 @@ class Duration(click.ParamType):
         match = re.fullmatch(r"([0-9]+)([dhms])", value.strip())
         if match is None:
             self.fail(f"{value!r} is not a duration such as 30d, 12h, 90m or 45s.", param, ctx)
-        return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+        try:
+            duration = timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+            datetime.now(UTC) - duration  # the cutoff must be a date the calendar has
+        except OverflowError:
+            self.fail(f"{value!r} reaches back before the first day of the calendar.", param, ctx)
+        return duration
 
 
 @trash.command("purge")

@@ -149,3 +149,14 @@ def test_tokens_revoke_twice_fails_the_second_time(app):
     assert run_command(app, "tokens", "revoke", name).exit_code == 0
 
     assert run_command(app, "tokens", "revoke", name).exit_code != 0
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 129, "tab\tname"], ids=repr)
+def test_tokens_create_refuses_a_blank_overlong_or_control_character_name(app, sql, name):
+    before = sql("SELECT count(*) FROM api_tokens")[0][0]
+
+    result = run_command(app, "tokens", "create", name, "--role", "reader")
+
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert sql("SELECT count(*) FROM api_tokens")[0][0] == before

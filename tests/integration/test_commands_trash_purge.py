@@ -224,3 +224,11 @@ def test_trash_purge_needs_a_retention(app, sql, old_and_young_trash):
 
     assert result.exit_code == 2, result.output
     assert database_state(sql) == before
+
+
+@pytest.mark.parametrize("older_than", ["99999999999d", "999999999d", "9" * 30 + "s"])
+def test_trash_purge_with_a_retention_beyond_the_calendar_is_a_usage_error(app, older_than):
+    result = run_command(app, "trash", "purge", "--older-than", older_than, "--dry-run")
+
+    assert result.exit_code == 2, result.output  # a usage error, not a crash (exit code 1)
+    assert "Traceback" not in result.output
