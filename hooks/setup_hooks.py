@@ -1,4 +1,5 @@
-"""Hooks for every transaction: tokens once, a fresh database before, a schema check after."""
+"""Hooks for every transaction: tokens once, a fresh database before, a schema check and the
+example's links after."""
 
 import sys
 from pathlib import Path
@@ -26,3 +27,9 @@ def fresh_database(transaction):
 @support.guarded
 def response_is_valid_jsonapi(transaction):
     support.check_jsonapi_document(transaction)
+
+
+@hooks.after_each
+@support.guarded
+def links_are_the_examples(transaction):
+    support.check_links(transaction)

@@ -29,6 +29,8 @@ from tests.jsonapi_schema import assert_valid_document  # noqa: E402
 # The service under test reads DATABASE_URL too, so both sides see one database.
 app = create_app("testing")
 tokens: dict[str, str] = {}
+# The Blueprint's HOST: the origin of every link in its examples.
+EXAMPLE_ORIGIN = "http://127.0.0.1:5000"
 
 
 FAMILY = [
@@ -125,3 +127,46 @@ def check_jsonapi_document(transaction: dict) -> None:
         assert_valid_document(orjson.loads(real["body"]))
     except (AssertionError, orjson.JSONDecodeError) as error:
         transaction["fail"] = f"The response is not a valid JSON:API document: {error}"
+
+
+def check_links(transaction: dict) -> None:
+    """Compare every `links` member the example shows with the response's; fail if one differs.
+
+    Gavel checks only that an example's keys are in the response, never their values, so a
+    link to the wrong URL (an alias instead of the canonical URL) would pass unnoticed. The
+    examples' links are on the Blueprint's HOST, as the service under test writes them for the
+    host it is asked on; the comparison puts the server's origin in their place.
+    """
+    real = transaction.get("real") or {}
+    expected_body = (transaction.get("expected") or {}).get("body") or ""
+    if not real.get("body") or not expected_body.lstrip().startswith("{"):
+        return
+    try:
+        expected, actual = orjson.loads(expected_body), orjson.loads(real["body"])
+    except orjson.JSONDecodeError:
+        return
+    origin = f"{transaction['protocol']}//{transaction['host']}:{transaction['port']}"
+    differences = []
+
+    def walk(want, got, where):
+        if isinstance(want, dict) and isinstance(got, dict):
+            for key, value in want.items():
+                if key not in got:
+                    continue  # Gavel reports missing keys
+                if key == "links" and isinstance(value, dict) and isinstance(got[key], dict):
+                    for name, link in value.items():
+                        if isinstance(link, str):
+                            link = link.replace(EXAMPLE_ORIGIN, origin)
+                        if name in got[key] and got[key][name] != link:
+                            differences.append(
+                                f"{where}/links/{name}: {got[key][name]!r}, not {link!r}"
+                            )
+                else:
+                    walk(value, got[key], f"{where}/{key}")
+        elif isinstance(want, list) and isinstance(got, list):
+            for index, (item, real_item) in enumerate(zip(want, got, strict=False)):
+                walk(item, real_item, f"{where}/{index}")
+
+    walk(expected, actual, "")
+    if differences:
+        transaction["fail"] = "Links differ from the example's: " + "; ".join(differences)

@@ -49,7 +49,7 @@ class TownAgeStats(JsonApiResource):
         aggregate = service.current_percentiles(import_id, as_of)
         stats = [{"id": f"{import_id}.{s['town']}", **s} for s in aggregate.document]
         selected = select_in_memory(stats, query, default_key="town")
-        schema = TownAgeStatSchema(many=True, only=only_wanted(query, "town-age-stats"))
+        schema = TownAgeStatSchema(many=True, only=only_wanted(query, TownAgeStatSchema))
         document = schema.dump(page_slice(selected, query))
         document["links"] = pagination_links(query, len(selected))
         document["meta"] = {

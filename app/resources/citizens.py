@@ -8,7 +8,7 @@ from app.errors import UnprocessableEntity
 from app.jsonapi import encode, jsonapi_response, url_root
 from app.performance import garbage_collector_paused
 from app.resources.base import JsonApiResource
-from app.resources.documents import read_resource, relationship_linkage
+from app.resources.documents import citizen_linkage, read_resource
 from app.resources.permissions import current_caller
 from app.resources.query import (
     check_parameters,
@@ -28,73 +28,107 @@ WRITABLE = COLUMN_ATTRIBUTES
 INCLUDABLE = {"relatives": CitizenSchema}
 
 
-def render(rows, relatives, query: CollectionQuery) -> list[dict]:
-    """Citizen resources for this caller: admins also see who trashed a citizen."""
+def render(rows, relatives: dict, query: CollectionQuery) -> list[dict]:
+    """Citizen resources for this caller (`relatives` by import): admins also see who trashed
+    a citizen."""
     audit = current_caller().may("admin")
     return citizen_resources(rows, relatives, query.wanted("citizens"), audit, url_root())
 
 
-def included_relatives(import_id: int, rows, relatives: dict, query, mode: Visibility) -> list:
+def included_relatives(rows, relatives: dict, query, mode: Visibility) -> list:
     """Each related citizen once, leaving out those already in primary data."""
-    primary = {row.citizen_id for row in rows}
-    wanted = sorted({r for row in rows for r in relatives.get(row.citizen_id, ())} - primary)
-    extra_rows, extra_relatives = service.citizens_by_ids(import_id, wanted, mode.of_linkage)
-    return render(extra_rows, extra_relatives, query)
+    primary = {(row.import_id, row.citizen_id) for row in rows}
+    wanted: dict[int, set[int]] = {}
+    for row in rows:
+        for relative_id in relatives.get(row.import_id, {}).get(row.citizen_id, ()):
+            if (row.import_id, relative_id) not in primary:
+                wanted.setdefault(row.import_id, set()).add(relative_id)
+    included = []
+    for import_id in sorted(wanted):
+        extra_rows, extra_relatives = service.citizens_by_ids(
+            import_id, sorted(wanted[import_id]), mode.of_linkage
+        )
+        included += render(extra_rows, {import_id: extra_relatives}, query)
+    return included
 
 
 def single_citizen_document(
-    import_id: int, citizen: service.WrittenCitizen, query: CollectionQuery, mode: Visibility = LIVE
+    citizen: service.WrittenCitizen, query: CollectionQuery, mode: Visibility = LIVE
 ) -> dict:
     row, relatives = citizen
-    citizen_id = row.citizen_id
-    document = {"data": render([row], {citizen_id: relatives}, query)[0]}
+    by_import = {row.import_id: {row.citizen_id: relatives}}
+    document = {"data": render([row], by_import, query)[0]}
     if query.include:
-        document["included"] = included_relatives(
-            import_id, [row], {citizen_id: relatives}, query, mode
-        )
+        document["included"] = included_relatives([row], by_import, query, mode)
     return document
 
 
-def collection_body(import_id: int, query: CollectionQuery, mode: Visibility) -> bytes:
-    """The encoded collection document; its rows and dicts are freed when this returns."""
-    count, rows, relatives = service.list_citizens(import_id, query, mode)
+def collection_body(page, query: CollectionQuery, mode: Visibility) -> bytes:
+    """The encoded collection document of `page` (count, rows, relatives by import); its rows
+    and dicts are freed when this returns."""
+    count, rows, relatives = page
     document = {
         "data": render(rows, relatives, query),
         "links": pagination_links(query, count),
         "meta": {"count": count},
     }
     if query.include:
-        document["included"] = included_relatives(import_id, rows, relatives, query, mode)
+        document["included"] = included_relatives(rows, relatives, query, mode)
     return encode(document)
+
+
+def citizens_query() -> tuple[CollectionQuery, Visibility]:
+    query = parse_collection_query(
+        CitizenSchema,
+        INCLUDABLE,
+        allowed=("with_trashed", "only_trashed"),
+        relationship_filters={"import": "import_id"},
+    )
+    return query, parse_visibility(only_trashed_allowed=True)
 
 
 def _today():
     return datetime.now(UTC).date()
 
 
+def create_from_document(url_import_id: int | None):
+    """Validate and store the request's new citizen; the 201 answer, at its canonical URL."""
+    check_parameters()
+    data = read_resource("citizens")
+    values, violations = parse_citizen(data.get("attributes", {}), today=_today(), fields=WRITABLE)
+    if violations:
+        raise InvalidAttributes(violations)
+    linkage = citizen_linkage(data, url_import_id)
+    created = service.create_citizen(linkage.import_id, values, linkage.relatives)
+    document = single_citizen_document(created, CollectionQuery())
+    return jsonapi_response(document, 201, {"Location": document["data"]["links"]["self"]})
+
+
+class AllCitizens(JsonApiResource):
+    """Citizens across imports: what the admin console lists trash from."""
+
+    def get(self):
+        query, mode = citizens_query()
+        with garbage_collector_paused():
+            page = service.list_citizens_of_every_import(query, mode)
+            body = collection_body(page, query, mode)
+        return jsonapi_response(body)
+
+    def post(self):
+        """Add a citizen to the import its `import` relationship names."""
+        return create_from_document(None)
+
+
 class CitizenList(JsonApiResource):
     def get(self, import_id: int):
-        query = parse_collection_query(
-            CitizenSchema, INCLUDABLE, allowed=("with_trashed", "only_trashed")
-        )
-        mode = parse_visibility(only_trashed_allowed=True)
+        query, mode = citizens_query()
         with garbage_collector_paused():
-            body = collection_body(import_id, query, mode)
+            count, rows, relatives = service.list_citizens(import_id, query, mode)
+            body = collection_body((count, rows, {import_id: relatives}), query, mode)
         return jsonapi_response(body)
 
     def post(self, import_id: int):
-        check_parameters()
-        data = read_resource("citizens")
-        values, violations = parse_citizen(
-            data.get("attributes", {}), today=_today(), fields=WRITABLE
-        )
-        if violations:
-            raise InvalidAttributes(violations)
-        relatives = relationship_linkage(data, import_id)
-        created = service.create_citizen(import_id, values, relatives)
-        document = single_citizen_document(import_id, created, CollectionQuery())
-        location = document["data"]["links"]["self"]
-        return jsonapi_response(document, 201, {"Location": location})
+        return create_from_document(import_id)
 
 
 class CitizenDetail(JsonApiResource):
@@ -103,7 +137,7 @@ class CitizenDetail(JsonApiResource):
         query = parse_collection_query(CitizenSchema, INCLUDABLE, allowed=("with_trashed",))
         mode = parse_visibility()
         citizen = service.get_citizen(import_id, citizen_id, mode)
-        document = single_citizen_document(import_id, citizen, query, mode)
+        document = single_citizen_document(citizen, query, mode)
         return jsonapi_response(document)
 
     def patch(self, import_id: int, citizen_id: int):
@@ -125,12 +159,12 @@ class CitizenDetail(JsonApiResource):
         # Clients such as Ember Data send every attribute back; an unchanged identity is fine.
         if values.pop("citizen_id", citizen_id) != citizen_id:
             raise UnprocessableEntity([("/data/attributes/citizen_id", "cannot be changed")])
-        relatives = relationship_linkage(data, import_id)
+        relatives = citizen_linkage(data, import_id).relatives
         # Without with_trashed the citizen was found live, so `deleted_at: null` changes nothing.
         updated = service.update_citizen(
             import_id, citizen_id, values, relatives, mode, restore=restore and mode.reaches_trash
         )
-        document = single_citizen_document(import_id, updated, CollectionQuery(), mode)
+        document = single_citizen_document(updated, CollectionQuery(), mode)
         return jsonapi_response(document)
 
     def delete(self, import_id: int, citizen_id: int):

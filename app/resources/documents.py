@@ -1,6 +1,7 @@
 """Read JSON:API request documents: envelope rules and relationship linkage."""
 
 import re
+from dataclasses import dataclass
 
 from flask import g
 
@@ -127,22 +128,71 @@ def relatives_from_linkage(linkage: object, import_id: int, pointer: str) -> lis
     return citizen_ids
 
 
-def relationship_linkage(data: dict, import_id: int) -> list[int] | None:
-    """The relatives named in a resource object's relationships, or None when not given."""
+CITIZEN_RELATIONSHIPS = ("relatives", "import")
+IMPORT_ID = re.compile(r"^[0-9]{1,10}$")
+
+
+@dataclass
+class CitizenLinkage:
+    """What a citizen resource object's relationships name."""
+
+    import_id: int | None  # the import, to-one; None when not given
+    relatives: list[int] | None  # citizen_ids of that import; None when not given
+
+
+def relationship_data(relationships: dict, name: str) -> object:
+    relationship = relationships[name]
+    if not isinstance(relationship, dict) or "data" not in relationship:
+        raise BadRequest(
+            "A relationship object needs `data`.",
+            source={"pointer": f"/data/relationships/{name}"},
+        )
+    return relationship["data"]
+
+
+def import_from_linkage(linkage: object) -> int:
+    """The import named by to-one imports linkage; nothing is looked up here."""
+    where = {"pointer": "/data/relationships/import/data"}
+    if linkage is None:
+        raise UnprocessableEntity([(where["pointer"], "must name the citizen's import")])
+    if not isinstance(linkage, dict) or not {"type", "id"} <= linkage.keys():
+        raise BadRequest("A resource identifier needs `type` and `id`.", source=where)
+    if linkage["type"] != "imports":
+        raise InvalidType("A citizen's import is a resource of type 'imports'.", source=where)
+    if not isinstance(linkage["id"], str):
+        raise BadRequest("Resource ids are strings.", source=where)
+    if IMPORT_ID.fullmatch(linkage["id"]) is None or int(linkage["id"]) > MAX_INT:
+        raise ObjectNotFound(f"Import {linkage['id']!r} does not exist.", source=where)
+    return int(linkage["id"])
+
+
+def citizen_linkage(data: dict, import_id: int | None) -> CitizenLinkage:
+    """The import and relatives a citizen resource object names in its relationships.
+
+    `import_id`: the import of the URL, if it has one; linkage may repeat it, never change it.
+    Without one (POST /citizens) the import linkage is required.
+    """
     relationships = data.get("relationships", {})
     for name in relationships:
-        if name != "relatives":
+        if name not in CITIZEN_RELATIONSHIPS:
             raise UnprocessableEntity(
                 [(json_pointer("/data/relationships", [name]), "is not a relationship of citizens")]
             )
-    if "relatives" not in relationships:
-        return None
-    relatives = relationships["relatives"]
-    if not isinstance(relatives, dict) or "data" not in relatives:
-        raise BadRequest(
-            "A relationship object needs `data`.",
-            source={"pointer": "/data/relationships/relatives"},
+    named_import = None
+    if "import" in relationships:
+        named_import = import_from_linkage(relationship_data(relationships, "import"))
+        if import_id is not None and named_import != import_id:
+            raise UnprocessableEntity(
+                [("/data/relationships/import", f"cannot be changed from import {import_id}")]
+            )
+    elif import_id is None:
+        raise UnprocessableEntity([("/data/relationships/import", "is required")])
+    import_id = import_id if import_id is not None else named_import
+    relatives = None
+    if "relatives" in relationships:
+        relatives = relatives_from_linkage(
+            relationship_data(relationships, "relatives"),
+            import_id,
+            "/data/relationships/relatives/data",
         )
-    return relatives_from_linkage(
-        relatives["data"], import_id, "/data/relationships/relatives/data"
-    )
+    return CitizenLinkage(import_id, relatives)

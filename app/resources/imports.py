@@ -20,6 +20,7 @@ from app.resources.query import (
     parse_visibility,
 )
 from app.schemas.imports import ImportSchema
+from app.services import citizens
 from app.services import imports as service
 
 
@@ -66,7 +67,7 @@ class ImportList(JsonApiResource):
     def get(self):
         query = parse_collection_query(ImportSchema, allowed=("with_trashed", "only_trashed"))
         count, rows = service.list_imports(query, parse_visibility(only_trashed_allowed=True))
-        schema = import_schema(many=True, only=only_wanted(query, "imports"))
+        schema = import_schema(many=True, only=only_wanted(query, ImportSchema))
         document = schema.dump([import_values(row) for row in rows])
         document.update(links=pagination_links(query, count), meta={"count": count})
         return jsonapi_response(document)
@@ -113,3 +114,15 @@ class ImportDetail(JsonApiResource):
         else:
             service.trash_import(import_id, current_caller().name)
         return jsonapi_response(None, 204)
+
+
+class CitizenImport(JsonApiResource):
+    """A citizen's import: the related resource of its `import` relationship."""
+
+    def get(self, import_id: int, citizen_id: int):
+        check_parameters(allowed=("with_trashed",))
+        mode = parse_visibility()
+        citizens.get_citizen(import_id, citizen_id, mode)  # the citizen must exist for the caller
+        return jsonapi_response(
+            import_schema().dump(import_values(service.get_import(import_id, mode)))
+        )

@@ -45,7 +45,7 @@ def members(schema) -> dict:
     `id` and meta are not members.
     """
     return {
-        name: f
+        f.data_key or name: f  # the member's name in documents
         for name, f in schema().fields.items()
         if name != "id" and not isinstance(f, ResourceMeta | DocumentMeta)
     }
@@ -148,13 +148,19 @@ def parse_visibility(only_trashed_allowed: bool = False) -> Visibility:
 
 
 def parse_collection_query(
-    schema, related: dict[str, type] | None = None, allowed: tuple[str, ...] = ()
+    schema,
+    related: dict[str, type] | None = None,
+    allowed: tuple[str, ...] = (),
+    relationship_filters: dict[str, str] | None = None,
 ) -> CollectionQuery:
     """Parse a collection request's query string against the schema of its resources.
 
-    `related` maps include paths to their schemas (e.g. {"relatives": CitizenSchema}).
+    `related` maps include paths to their schemas (e.g. {"relatives": CitizenSchema});
+    `relationship_filters` maps to-one relationships that `filter[...]` may name to the column
+    of their ids (e.g. {"import": "import_id"}).
     """
     related = related or {}
+    relationship_filters = relationship_filters or {}
     values = check_parameters(
         allowed=("sort", "include", *allowed), families=("page", "filter", "fields")
     )
@@ -187,6 +193,11 @@ def parse_collection_query(
                 query.page_offset = parse_int(name, raw, 0)
             else:  # size or limit
                 query.page_size = parse_int(name, raw, 0)
+        elif kind == "filter" and key in relationship_filters:
+            options = raw.split(",")
+            if len(options) > MAX_FILTER_VALUES:
+                raise InvalidParameter(name, f"{name} takes at most {MAX_FILTER_VALUES} values.")
+            query.filters[relationship_filters[key]] = [parse_int(name, v, 0) for v in options]
         elif kind == "filter":
             if key not in sortable:
                 raise InvalidParameter(name, f"{key!r} is not an attribute of {schema.opts.type_}.")
@@ -221,10 +232,14 @@ def parse_collection_query(
     return query
 
 
-def only_wanted(query: CollectionQuery, type_: str) -> tuple[str, ...] | None:
-    """marshmallow's `only` for the sparse fieldset of `type_` (`id` always), or None for all."""
-    wanted = query.wanted(type_)
-    return None if wanted is None else ("id", *sorted(wanted))
+def only_wanted(query: CollectionQuery, schema) -> tuple[str, ...] | None:
+    """marshmallow's `only` (field names) for the sparse fieldset of the schema's type (`id`
+    always), or None for every member."""
+    wanted = query.wanted(schema.opts.type_)
+    if wanted is None:
+        return None
+    field_names = {f.data_key or name: name for name, f in schema().fields.items()}
+    return ("id", *sorted(field_names[member] for member in wanted))
 
 
 def pagination_links(query: CollectionQuery, count: int) -> dict:

@@ -1,7 +1,10 @@
 """The relatives relationship of a citizen: read, replace, add to and remove from."""
 
-from app.jsonapi import jsonapi_response, url_root
+from flask import url_for
+
+from app.jsonapi import jsonapi_response
 from app.resources.base import JsonApiResource
+from app.resources.citizens import citizens_query, collection_body
 from app.resources.documents import read_relationship_document, relatives_from_linkage
 from app.resources.query import check_parameters, parse_visibility
 from app.schemas.citizens import linkage
@@ -19,13 +22,12 @@ class CitizenRelatives(JsonApiResource):
     def get(self, import_id: int, citizen_id: int):
         check_parameters(allowed=("with_trashed",))
         _, relatives = service.get_citizen(import_id, citizen_id, parse_visibility())
-        base = f"{url_root()}/imports/{import_id}/citizens/{citizen_id}"
-        return jsonapi_response(
-            {
-                "data": linkage(import_id, relatives),
-                "links": {"self": f"{base}/relationships/relatives"},
-            }
-        )
+        ids = {"import_id": import_id, "citizen_id": citizen_id}
+        links = {
+            "self": url_for("api.citizen_relatives", **ids, _external=True),
+            "related": url_for("api.related_citizens", **ids, _external=True),
+        }
+        return jsonapi_response({"data": linkage(import_id, relatives), "links": links})
 
     def patch(self, import_id: int, citizen_id: int):
         relatives = _requested_relatives(import_id)
@@ -41,3 +43,16 @@ class CitizenRelatives(JsonApiResource):
         relatives = _requested_relatives(import_id)
         service.remove_relatives(import_id, citizen_id, relatives)
         return jsonapi_response(None, 204)
+
+
+class RelatedCitizens(JsonApiResource):
+    """A citizen's relatives as a collection of their own, with every collection feature."""
+
+    def get(self, import_id: int, citizen_id: int):
+        query, mode = citizens_query()
+        _, relatives = service.get_citizen(import_id, citizen_id, mode.of_linkage)
+        count, rows, their_relatives = service.list_citizens(
+            import_id, query, mode.of_linkage, among=relatives
+        )
+        body = collection_body((count, rows, {import_id: their_relatives}), query, mode)
+        return jsonapi_response(body)

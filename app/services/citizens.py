@@ -63,15 +63,51 @@ def citizen_rows(import_id: int, condition):
 
 
 def list_citizens(
-    import_id: int, query: CollectionQuery, mode: Visibility = LIVE
+    import_id: int,
+    query: CollectionQuery,
+    mode: Visibility = LIVE,
+    among: Collection[int] | None = None,
 ) -> tuple[int, list[Row], dict[int, list[int]]]:
-    """One page of citizens, the total that match, and their relatives, as `mode` shows them."""
+    """One page of citizens, the total that match, and their relatives, as `mode` shows them.
+
+    `among`: only these citizen_ids (a citizen's relatives, as a collection of their own).
+    """
     ensure_import_reachable(import_id, mode)
-    rows = citizen_rows(import_id, citizen_listed(mode))
+    condition = citizen_listed(mode)
+    if among is not None:
+        condition = condition & is_one_of(citizens.c.citizen_id, among)
+    rows = citizen_rows(import_id, condition)
     count, page = apply_collection_query(rows, query, ("citizen_id",))
-    whole_import = query.everything and not query.filters and mode is LIVE
+    whole_import = query.everything and not query.filters and mode is LIVE and among is None
     ids = None if whole_import else [row.citizen_id for row in page]
     return count, page, kin.visible_relatives(import_id, ids, mode.of_linkage)
+
+
+def list_citizens_of_every_import(
+    query: CollectionQuery, mode: Visibility = LIVE
+) -> tuple[int, list[Row], dict[int, dict[int, list[int]]]]:
+    """One page of citizens across imports, the total that match, and their relatives by
+    import (`filter[import]` is a filter on the rows' import_id).
+
+    A citizen is listed when `mode` lists it and reaches its import: without trash in view, the
+    citizens of a trashed import are as hidden as the import.
+    """
+    rows = (
+        select(*(citizens.c[name] for name in ROW_COLUMNS))
+        .join(imports, (imports.c.id == citizens.c.import_id) & import_reachable(mode))
+        .where(citizen_listed(mode))
+    )
+    count, page = apply_collection_query(
+        rows.subquery("citizen_rows"), query, ("citizen_id", "import_id")
+    )
+    by_import: dict[int, list[int]] = {}
+    for row in page:
+        by_import.setdefault(row.import_id, []).append(row.citizen_id)
+    relatives = {
+        import_id: kin.visible_relatives(import_id, ids, mode.of_linkage)
+        for import_id, ids in by_import.items()
+    }
+    return count, page, relatives
 
 
 def citizens_by_ids(

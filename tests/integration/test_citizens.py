@@ -55,9 +55,16 @@ def test_a_citizen_resource_has_attributes_linkage_and_links(client, make_import
     }
     assert resource["relationships"]["relatives"] == {
         "data": [{"type": "citizens", "id": "1.1"}],
-        "links": {"self": HOST + "/imports/1/citizens/2/relationships/relatives"},
+        "links": {
+            "self": HOST + "/citizens/1.2/relationships/relatives",
+            "related": HOST + "/citizens/1.2/relatives",
+        },
     }
-    assert resource["links"] == {"self": HOST + "/imports/1/citizens/2"}
+    assert resource["relationships"]["import"] == {
+        "data": {"type": "imports", "id": "1"},
+        "links": {"related": HOST + "/citizens/1.2/import"},
+    }
+    assert resource["links"] == {"self": HOST + "/citizens/1.2"}  # canonical: /{type}/{id}
 
 
 def test_pages(client, ten):
@@ -146,7 +153,7 @@ def test_post_citizen_writes_kinship_on_both_sides(client, make_import, sql):
     reply = client.post(URL, json=doc)
 
     assert reply.status == 201
-    assert reply.headers["Location"] == HOST + "/imports/1/citizens/4"
+    assert reply.headers["Location"] == HOST + "/citizens/1.4"
     linkage = reply.body["data"]["relationships"]["relatives"]["data"]
     assert [r["id"] for r in linkage] == ["1.1", "1.4"]
     assert relatives(client, 1) == ["1.2", "1.4"]

@@ -28,15 +28,13 @@ def test_resource_relationship_and_paging_links_are_absolute(client, make_import
     assert imported["links"]["self"] == "http://localhost/imports/1"
     assert page.body["links"]["next"] == f"http://localhost{CITIZENS}?page[size]=1&page[number]=2"
     resource = page.body["data"][0]
-    assert resource["links"]["self"] == "http://localhost/imports/1/citizens/1"
+    assert resource["links"]["self"] == "http://localhost/citizens/1.1"
     assert resource["relationships"]["relatives"]["links"]["self"] == (
-        "http://localhost/imports/1/citizens/1/relationships/relatives"
+        "http://localhost/citizens/1.1/relationships/relatives"
     )
-    assert relatives["links"]["self"] == (
-        "http://localhost/imports/1/citizens/1/relationships/relatives"
-    )
+    assert relatives["links"]["self"] == ("http://localhost/citizens/1.1/relationships/relatives")
     birthdays = client.get("/imports/1/citizens/birthdays").body["data"]
-    assert birthdays["links"]["self"] == "http://localhost/imports/1/citizens/birthdays"
+    assert birthdays["links"]["self"] == "http://localhost/birthdays/1"
 
 
 def test_location_is_absolute(client):
@@ -54,7 +52,9 @@ def test_behind_trusted_proxies_links_carry_the_url_the_client_used(client_with,
 
     assert created.headers["Location"] == "https://example.org/api/imports/1"
     assert page.body["links"]["next"].startswith(f"https://example.org/api{CITIZENS}?")
-    assert page.body["data"][0]["links"]["self"] == "https://example.org/api/imports/1/citizens/1"
+    assert page.body["data"][0]["links"]["self"] == "https://example.org/api/citizens/1.1"
+    related = created.body["data"]["relationships"]["citizens"]["links"]["related"]
+    assert related == "https://example.org/api/imports/1/citizens"
     assert [r["id"] for r in proxied.get(following, headers=PROXY).body["data"]] == ["1.3", "1.4"]
 
 

@@ -18,7 +18,10 @@ def test_get_returns_string_ids_and_a_self_link(client, four):
 
     assert reply.status == 200
     assert reply.body["data"] == [{"type": "citizens", "id": "1.2"}]
-    assert reply.body["links"]["self"] == "http://localhost" + URL
+    assert reply.body["links"] == {
+        "self": "http://localhost/citizens/1.1/relationships/relatives",  # the canonical URL
+        "related": "http://localhost/citizens/1.1/relatives",
+    }
 
 
 def test_patch_replaces_on_both_sides(client, four):

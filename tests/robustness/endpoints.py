@@ -32,6 +32,14 @@ def encode_json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode()
 
 
+# POST /citizens names the import as relationship linkage.
+NEW_CITIZEN_OF_IMPORT_1 = citizen_document(
+    1, citizen_attributes(7, name="Новый Житель"), relatives=[1]
+)
+NEW_CITIZEN_OF_IMPORT_1["data"]["relationships"]["import"] = {
+    "data": {"type": "imports", "id": "1"}
+}
+
 ENDPOINTS = (
     Endpoint("GET", "/imports", "reader"),
     Endpoint(
@@ -80,7 +88,12 @@ ENDPOINTS = (
     Endpoint("PATCH", RELATIVES, "editor", {"data": linkage(1, [2, 3])}),
     Endpoint("POST", RELATIVES, "editor", {"data": linkage(1, [5])}),
     Endpoint("DELETE", RELATIVES, "editor", {"data": linkage(1, [2])}),
+    Endpoint("GET", "/citizens", "reader", query="filter[import]=1&include=relatives"),
+    Endpoint("POST", "/citizens", "editor", NEW_CITIZEN_OF_IMPORT_1),
+    Endpoint("GET", "/citizens/1.1/relatives", "reader"),
+    Endpoint("GET", "/citizens/1.1/import", "reader"),
     Endpoint("GET", "/imports/1/citizens/birthdays", "reader"),
+    Endpoint("GET", "/imports/1/birthdays", "reader"),
     Endpoint("GET", "/imports/1/towns/stat/percentile/age", "reader", query="as_of=2026-01-01"),
     Endpoint("GET", "/health", None),
     Endpoint("GET", "/metrics", None),
@@ -102,6 +115,14 @@ ROUTE_TEMPLATES = (
     "/imports/{import_id}/citizens/{citizen_id}/relationships/relatives",
     "/imports/{import_id}/citizens/birthdays",
     "/imports/{import_id}/towns/stat/percentile/age",
+    "/imports/{import_id}/birthdays",
+    "/imports/{import_id}/town-age-stats",
+    "/birthdays/{import_id}",
+    "/citizens",
+    "/citizens/{import_id}.{citizen_id}",
+    "/citizens/{import_id}.{citizen_id}/relationships/relatives",
+    "/citizens/{import_id}.{citizen_id}/relatives",
+    "/citizens/{import_id}.{citizen_id}/import",
     "/health",
     "/metrics",
 )

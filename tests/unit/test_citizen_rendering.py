@@ -19,7 +19,7 @@ def row(citizen_id: int, deleted_by: str | None = None) -> CitizenRow:
 
 
 def test_every_attribute_column_becomes_an_attribute_in_column_order():
-    [resource] = citizen_resources([row(1)], {1: [1, 2]}, wanted=None)
+    [resource] = citizen_resources([row(1)], {7: {1: [1, 2]}}, wanted=None)
 
     assert list(resource["attributes"]) == [*COLUMN_ATTRIBUTES, "deleted_at"]
     assert resource["id"] == "7.1"
@@ -28,6 +28,7 @@ def test_every_attribute_column_becomes_an_attribute_in_column_order():
         {"type": "citizens", "id": "7.1"},
         {"type": "citizens", "id": "7.2"},
     ]
+    assert resource["relationships"]["import"]["data"] == {"type": "imports", "id": "7"}
 
 
 def test_who_trashed_a_citizen_is_meta_for_admins_only():
