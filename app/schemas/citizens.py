@@ -104,28 +104,38 @@ def citizen_resources(
     with_relatives = wanted is None or "relatives" in wanted
     with_import = wanted is None or "import" in wanted
     resources = []
+    current_import = None
     for row in rows:
         import_id, attributes, deleted_by = read(*row)
+        if import_id != current_import:  # what all citizens of one import share, built once
+            current_import = import_id
+            id_prefix = f"{import_id}."
+            url_prefix = f"{root}/citizens/{import_id}."
+            import_linkage = {"type": "imports", "id": str(import_id)}
+            relatives_of = relatives.get(import_id, {})
         citizen_id = attributes["citizen_id"]
-        url = f"{root}/citizens/{import_id}.{citizen_id}"
+        resource_id = id_prefix + str(citizen_id)
+        url = url_prefix + str(citizen_id)
         if wanted is not None:
             attributes = {k: v for k, v in attributes.items() if k in wanted}
         resource = {
             "type": "citizens",
-            "id": f"{import_id}.{citizen_id}",
+            "id": resource_id,
             "attributes": attributes,
             "links": {"self": url},
         }
         relationships = {}
         if with_relatives:
-            ids = relatives.get(import_id, {}).get(citizen_id, ())
             relationships["relatives"] = {
-                "data": [{"type": "citizens", "id": f"{import_id}.{r}"} for r in ids],
+                "data": [
+                    {"type": "citizens", "id": id_prefix + str(r)}
+                    for r in relatives_of.get(citizen_id, ())
+                ],
                 "links": {"self": url + "/relationships/relatives", "related": url + "/relatives"},
             }
         if with_import:
             relationships["import"] = {
-                "data": {"type": "imports", "id": str(import_id)},
+                "data": import_linkage,
                 "links": {"related": url + "/import"},
             }
         if relationships:
