@@ -7,8 +7,9 @@ past the token check in app.resources.permissions; this module only adds the hea
 import re
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_cors import CORS
+from werkzeug.exceptions import NotFound
 
 # What a JSON:API client sends beyond the CORS-safelisted headers: its token, the media type,
 # conditional requests and a request id to trace.
@@ -35,7 +36,31 @@ def allowed_origins(setting: str) -> list[str | re.Pattern]:
     return [re.compile(re.escape(origin) + r"\Z", re.IGNORECASE) for origin in origins if origin]
 
 
+def is_cors_preflight() -> bool:
+    """A browser's CORS preflight: it never carries Authorization, and Flask answers it without
+    running a resource, so it needs no token (app.resources.permissions lets it through)."""
+    return (
+        request.method == "OPTIONS"
+        and "Origin" in request.headers
+        and "Access-Control-Request-Method" in request.headers
+    )
+
+
+def allow_preflights_to_unknown_urls() -> Response | None:
+    """204 for a preflight to a URL the API does not have.
+
+    Browsers need a 2xx preflight: a 404 there shows the client an opaque CORS failure. Let the
+    browser send the request itself, whose JSON:API 404 (with CORS headers) the client can read.
+    """
+    if is_cors_preflight() and isinstance(request.routing_exception, NotFound):
+        response = Response(status=204)
+        del response.headers["Content-Type"]
+        return response
+    return None
+
+
 def init_cors(app: Flask) -> None:
+    app.before_request(allow_preflights_to_unknown_urls)
     CORS(
         app,
         origins=allowed_origins(app.config["CORS_ORIGINS"]),

@@ -6,6 +6,7 @@ resource carries a permission check of its own.
 
 from flask import g, request
 
+from app.cors import is_cors_preflight
 from app.errors import AccessDenied, Unauthorized
 from app.resources.query import TRASH_PARAMETERS
 from app.services.tokens import Caller, authenticate
@@ -23,16 +24,6 @@ def required_role() -> str:
 def bearer_token() -> str | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-def is_cors_preflight() -> bool:
-    """A browser's CORS preflight: it never carries Authorization, and Flask answers it without
-    running a resource, so it needs no token (app.cors adds what it may follow with)."""
-    return (
-        request.method == "OPTIONS"
-        and "Origin" in request.headers
-        and "Access-Control-Request-Method" in request.headers
-    )
 
 
 def require_permission() -> None:
