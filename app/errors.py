@@ -66,10 +66,12 @@ def reason_phrase(status: int) -> str:
 KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
 
+# The exceptions below carry a status, a detail and a source; their `title` in a document is
+# always the status's reason phrase (REASON_PHRASES, set in _document), so they declare none.
+
+
 class InvalidParameter(BadRequest):
     """A query parameter the endpoint does not understand or cannot accept."""
-
-    title = "Invalid query parameter"
 
     def __init__(self, parameter: str, detail: str):
         super().__init__(detail, source={"parameter": parameter})
@@ -78,7 +80,6 @@ class InvalidParameter(BadRequest):
 class Unauthorized(JsonApiException):
     """No valid bearer token; the WWW-Authenticate header tells the client how to authenticate."""
 
-    title = "Unauthorized"
     status = "401"
 
     def __init__(self, detail: str, invalid_token: bool = False):
@@ -90,24 +91,20 @@ class Unauthorized(JsonApiException):
 
 
 class Conflict(JsonApiException):
-    title = "Conflict"
     status = "409"
 
 
 class NotAcceptable(JsonApiException):
-    title = "Not acceptable"
     status = "406"
 
 
 class UnsupportedMediaType(JsonApiException):
-    title = "Unsupported media type"
     status = "415"
 
 
 class UnprocessableEntity(JsonApiException):
     """Semantically invalid input; carries one error object per violated rule."""
 
-    title = "Invalid attribute"
     status = "422"
 
     def __init__(self, errors: list[tuple[str, str]]):

@@ -75,14 +75,6 @@ def read_live_rows(sql: Sql, import_id: int) -> LiveRows:
     return live_rows(citizens, kinship_pairs(sql, import_id))
 
 
-def recomputed_birthdays(sql: Sql, import_id: int) -> dict:
-    return read_live_rows(sql, import_id).birthdays()
-
-
-def recomputed_percentiles(sql: Sql, import_id: int, as_of: date) -> list[dict]:
-    return read_live_rows(sql, import_id).percentiles(as_of)
-
-
 def kinship_pairs(sql: Sql, import_id: int) -> set[tuple[int, int]]:
     """(citizen, relative) of every stored kinship row of the import, trash included."""
     rows = sql(
