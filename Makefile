@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast lint format dredd bench bench-trap load clean
+.PHONY: run test test-fast lint format dredd browser chromium bench bench-trap load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ run: $(VENV)/.prod
 	$(BIN)/python manage.py run
 
 ## test: lint (style, import direction), then every test against a throwaway PostgreSQL database
-test: lint
+test: lint chromium node_modules/.installed
 	$(BIN)/python -m pytest
 
 ## test-fast: the tests a developer runs while working (no slow, faults or browser ones; <60 s)
@@ -37,6 +37,14 @@ node_modules/.installed: package.json package-lock.json
 ## dredd: prove the API Blueprint (docs/api) true against the service under gunicorn
 dredd: $(VENV)/.dev node_modules/.installed
 	$(BIN)/python hooks/run.py
+
+# Debian's Chromium, for the browser tests; installed when missing (needs root and apt).
+chromium:
+	command -v chromium || (apt-get update && apt-get install -y chromium)
+
+## browser: two stock JSON:API clients (Orbit.js, kitsu) run an SPA session in Chromium (<3 min)
+browser: chromium node_modules/.installed $(VENV)/.dev
+	$(BIN)/python -m pytest -m browser
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -40,9 +40,10 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     from app.metrics import init_metrics
     from app.observability import configure_logging, init_request_logging, init_task_logging
     from app.receivers import connect_receivers
-    from app.resources import health
+    from app.resources import health, root
     from app.resources.converters import IdConverter
     from app.resources.routes import build_api_blueprint
+    from app.resources.validators import init_validators
     from app.signals import install_commit_hooks
 
     check_production_settings(app)
@@ -61,10 +62,12 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     init_task_logging()
     init_metrics(app)
     init_protocol(app)
+    init_validators(app)  # after init_protocol: runs before its status line is written
     init_cors(app)
     register_error_handlers(app)
     app.register_blueprint(build_api_blueprint())
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(root.blueprint)
     register_commands(app)
     return app
 

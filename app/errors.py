@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.domain.errors import (
+    ChangedMeanwhile,
     CitizenIdTaken,
     CitizenNotFound,
     DomainError,
@@ -37,6 +38,7 @@ __all__ = [
     "JsonApiException",
     "NotAcceptable",
     "ObjectNotFound",
+    "PreconditionFailed",
     "RelatedObjectNotFound",
     "UnprocessableEntity",
     "Unauthorized",
@@ -94,6 +96,10 @@ class Conflict(JsonApiException):
     status = "409"
 
 
+class PreconditionFailed(JsonApiException):
+    status = "412"
+
+
 class NotAcceptable(JsonApiException):
     status = "406"
 
@@ -143,6 +149,11 @@ def jsonapi_error_for(error: DomainError) -> JsonApiException:
             return RelatedObjectNotFound(detail, source={"pointer": f"{linkage}/{position}"})
         case CitizenIdTaken():
             return Conflict(detail, source={"pointer": "/data/attributes/citizen_id"})
+        case ChangedMeanwhile():
+            return PreconditionFailed(
+                f"{detail} (If-Match names no current ETag of it.)",
+                source={"header": "If-Match"},
+            )
         case TokenNameTaken():
             return Conflict(detail)
         case InvalidAttributes(violations=violations):

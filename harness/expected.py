@@ -33,8 +33,9 @@ class ExpectedImport:
     citizens: dict[int, dict] = field(default_factory=dict)  # citizen_id -> ATTRIBUTES
     trashed: set[int] = field(default_factory=set)
     relatives: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    # Every accepted write bumps data_version once; a new import starts at 1.
-    accepted_writes: int = 0
+    # Every accepted write that changes something bumps data_version once; a new import starts
+    # at 1.
+    changing_writes: int = 0
     # Writes refused with a 503 and sent again: each may have committed (and bumped) once.
     refused_writes: int = 0
     # Citizens an errored write may or may not have changed: not comparable, reported apart.
@@ -83,8 +84,10 @@ class ExpectedImport:
         return citizen_id
 
     def update_attributes(self, citizen_id: int, changes: dict) -> None:
-        self.citizens[citizen_id].update(changes)
-        self.accepted_writes += 1
+        citizen = self.citizens[citizen_id]
+        if any(citizen[name] != value for name, value in changes.items()):
+            self.changing_writes += 1  # the same values again change nothing
+        citizen.update(changes)
 
     def replace_relatives(self, citizen_id: int, wanted: Iterable[int]) -> None:
         """Like the service: only visible links are replaced; links to trash are kept."""
@@ -94,21 +97,23 @@ class ExpectedImport:
             self._unlink(citizen_id, gone)
         for new in wanted - current:
             self._link(citizen_id, new)
-        self.accepted_writes += 1
+        if current != wanted:
+            self.changing_writes += 1
 
     def create(self, citizen_id: int, attributes: dict, relatives: Iterable[int]) -> None:
         self.citizens[citizen_id] = {name: attributes[name] for name in ATTRIBUTES}
         for relative_id in relatives:
             self._link(citizen_id, relative_id)
-        self.accepted_writes += 1
+        self.changing_writes += 1
 
     def trash(self, citizen_id: int) -> None:
         self.trashed.add(citizen_id)
-        self.accepted_writes += 1
+        self.changing_writes += 1
 
     def restore(self, citizen_id: int) -> None:
+        if citizen_id in self.trashed:  # restoring a live citizen changes nothing
+            self.changing_writes += 1
         self.trashed.discard(citizen_id)
-        self.accepted_writes += 1
 
     def mark_uncertain(self, citizen_ids: Iterable[int]) -> None:
         """An errored write: it may have committed or not, so these ids can no longer be judged."""
@@ -131,10 +136,10 @@ class ExpectedImport:
         version, deleted_at = found[0]
         if deleted_at is not None:
             problems.append("the import is trashed; nothing trashed it")
-        low = 1 + self.accepted_writes
+        low = 1 + self.changing_writes
         if not self.uncertain and not low <= version <= low + self.refused_writes:
             problems.append(
-                f"data_version is {version}, expected {low} (1 + {self.accepted_writes} accepted"
+                f"data_version is {version}, expected {low} (1 + {self.changing_writes} changing"
                 f" writes) plus at most {self.refused_writes} refused ones that committed"
             )
         stored = {}

@@ -1,4 +1,5 @@
-"""Hooks for the citizens and relatives transactions that need another URL or a trashed citizen."""
+"""Hooks for the citizens and relatives transactions that need another URL, a trashed citizen or
+the tag a read answers."""
 
 import sys
 from pathlib import Path
@@ -40,11 +41,23 @@ def missing_citizen_by_id(transaction):
     support.send_to(transaction, "/citizens/1.99")
 
 
+@hooks.before(f"{BY_ID} > Read a citizen by id > Example 3")
+@support.guarded
+def not_modified_since_read(transaction):
+    support.send_current_etag(transaction, "If-None-Match")
+
+
 @hooks.before(f"{BY_ID} > Update a citizen by id > Example 2")
 @support.guarded
 def restore_a_trashed_citizen_by_id(transaction):
     support.trash_citizen(1)
     support.send_to(transaction, "/citizens/1.1", with_trashed="true")
+
+
+@hooks.before(f"{BY_ID} > Update a citizen by id > Example 5")
+@support.guarded
+def unchanged_since_read(transaction):
+    support.send_current_etag(transaction, "If-Match")
 
 
 @hooks.before(f"{BY_ID} > Trash a citizen by id > Example 2")

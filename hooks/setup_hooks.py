@@ -1,5 +1,5 @@
-"""Hooks for every transaction: tokens once, a fresh database before, a schema check and the
-example's links after."""
+"""Hooks for every transaction: tokens once, a fresh database before; after, a schema check, the
+example's links, the validators (ETag, Cache-Control) and a 412's having changed nothing."""
 
 import sys
 from pathlib import Path
@@ -33,3 +33,15 @@ def response_is_valid_jsonapi(transaction):
 @support.guarded
 def links_are_the_examples(transaction):
     support.check_links(transaction)
+
+
+@hooks.after_each
+@support.guarded
+def validators_are_the_examples(transaction):
+    support.check_validators(transaction)
+
+
+@hooks.after_each
+@support.guarded
+def a_refused_write_changes_nothing(transaction):
+    support.check_nothing_changed(transaction)

@@ -5,9 +5,11 @@ Dredd's Python hooks server loads each `*_hooks.py` file on its own; they import
 """
 
 import functools
+import re
 import sys
 import time
 import traceback
+import urllib.request
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
@@ -31,6 +33,16 @@ app = create_app("testing")
 tokens: dict[str, str] = {}
 # The Blueprint's HOST: the origin of every link in its examples.
 EXAMPLE_ORIGIN = "http://127.0.0.1:5000"
+MEDIA_TYPE = "application/vnd.api+json"
+CACHE_CONTROL = "private, no-cache"
+# RFC 9110 8.8.3: a strong entity-tag is a quoted string of etagc characters, without `W/`.
+STRONG_TAG = re.compile(r'"[\x21\x23-\x7e\x80-\xff]*"')
+# A writable record's tag, "<record>@<version>-<digest>" (app.resources.validators); the state
+# is what If-Match compares. Any other tag is a digest of the body.
+STATE_TAG = re.compile(r'"((?:citizens/\d+\.\d+|imports/\d+)@\d+)-[0-9a-f]{12}"')
+BODY_TAG = re.compile(r'"[0-9a-f]{32}"')
+# The version of every import and citizen when the transaction was sent (see remember_versions).
+versions_sent: dict[str, int] = {}
 
 
 FAMILY = [
@@ -89,16 +101,54 @@ def reset_database() -> None:
         import_service.create_import(
             [{**c, "birth_date": date.fromisoformat(c["birth_date"])} for c in FAMILY]
         )
+    remember_versions()
 
 
 def trash_citizen(citizen_id: int, import_id: int = 1) -> None:
     with app.app_context():
         citizen_service.trash_citizen(import_id, citizen_id, "dredd")
+    remember_versions()
 
 
 def trash_import(import_id: int = 1) -> None:
     with app.app_context():
         import_service.trash_import(import_id, "dredd")
+    remember_versions()
+
+
+def versions() -> dict[str, int]:
+    """Every import's data_version and citizen's version: any committed change bumps one."""
+    with app.app_context():
+        rows = db.session.execute(
+            text(
+                "SELECT 'imports/' || id, data_version FROM imports"
+                " UNION ALL SELECT 'citizens/' || import_id || '.' || citizen_id, version"
+                " FROM citizens"
+            )
+        ).all()
+    return dict(rows)
+
+
+def remember_versions() -> None:
+    """Note the versions a transaction is sent on; each helper that writes calls it last."""
+    versions_sent.clear()
+    versions_sent.update(versions())
+
+
+def server_origin(transaction: dict) -> str:
+    return f"{transaction['protocol']}//{transaction['host']}:{transaction['port']}"
+
+
+def send_current_etag(transaction: dict, header: str) -> None:
+    """Send in `header` (If-Match, If-None-Match) the ETag a GET of the transaction's URL
+    answers now, with its token: the tag the client last read, in place of the example's."""
+    request_headers = transaction["request"]["headers"]
+    read = urllib.request.Request(
+        server_origin(transaction) + transaction["fullPath"],
+        headers={"Accept": MEDIA_TYPE, "Authorization": request_headers["Authorization"]},
+    )
+    with urllib.request.urlopen(read, timeout=10) as response:
+        request_headers[header] = response.headers["ETag"]
 
 
 def send_to(transaction: dict, path: str, **query: str) -> None:
@@ -145,7 +195,7 @@ def check_links(transaction: dict) -> None:
         expected, actual = orjson.loads(expected_body), orjson.loads(real["body"])
     except orjson.JSONDecodeError:
         return
-    origin = f"{transaction['protocol']}//{transaction['host']}:{transaction['port']}"
+    origin = server_origin(transaction)
     differences = []
 
     def walk(want, got, where):
@@ -170,3 +220,63 @@ def check_links(transaction: dict) -> None:
     walk(expected, actual, "")
     if differences:
         transaction["fail"] = "Links differ from the example's: " + "; ".join(differences)
+
+
+def check_validators(transaction: dict) -> None:
+    """Check the ETag and Cache-Control the Blueprint promises; fail the transaction if not.
+
+    Gavel checks only that a header the example shows is there, never its value. So:
+    - A GET answered 200 with a JSON:API document, or 304, has a strong ETag and
+      `Cache-Control: private, no-cache`; a 304 has no body and no Content-Type.
+    - A write answered 2xx carries an ETag exactly when its example shows one (a permanent
+      delete's shows none).
+    - An ETag the example shows is of its kind: a record's state tag names the same record and
+      version (`"citizens/1.1@2-..."`; the digest after it depends on the URL root, so it is not
+      compared), any other is a digest of the body (32 hexadecimal digits).
+    """
+    real = transaction.get("real") or {}
+    if "statusCode" not in real:
+        return
+    status, method = real["statusCode"], transaction["request"]["method"]
+    headers = {k.lower(): v for k, v in (real.get("headers") or {}).items()}
+    example = (transaction.get("expected") or {}).get("headers") or {}
+    shown = {k.lower(): v for k, v in example.items()}.get("etag")
+    tag = headers.get("etag")
+    problems = []
+    if method in ("GET", "HEAD") and (
+        status == 304 or (status == 200 and headers.get("content-type") == MEDIA_TYPE)
+    ):
+        if tag is None or not STRONG_TAG.fullmatch(tag):
+            problems.append(f"the ETag {tag!r} is not a strong entity-tag")
+        if headers.get("cache-control") != CACHE_CONTROL:
+            problems.append(f"Cache-Control is {headers.get('cache-control')!r}")
+    if status == 304 and (real.get("body") or "content-type" in headers):
+        problems.append("a 304 has a body or a Content-Type")
+    if (
+        method in ("POST", "PATCH", "DELETE")
+        and 200 <= status < 300
+        and (shown is None) != (tag is None)
+    ):
+        problems.append(f"the write answered ETag {tag!r}; its example shows {shown!r}")
+    if shown is not None and tag is not None:
+        state, real_state = STATE_TAG.fullmatch(shown), STATE_TAG.fullmatch(tag)
+        if state and (real_state is None or real_state[1] != state[1]):
+            problems.append(f"the ETag {tag} does not name the state {state[1]}")
+        if not state and not BODY_TAG.fullmatch(tag):
+            problems.append(f"the ETag {tag} is not a digest of the body")
+    if problems:
+        transaction["fail"] = "Validators differ from the Blueprint's: " + "; ".join(problems)
+
+
+def check_nothing_changed(transaction: dict) -> None:
+    """A 412 (If-Match naming no current tag) must have written nothing: no version moved."""
+    if (transaction.get("real") or {}).get("statusCode") != 412:
+        return
+    now = versions()
+    moved = {
+        record: (versions_sent.get(record), now.get(record))
+        for record in now.keys() | versions_sent.keys()
+        if versions_sent.get(record) != now.get(record)
+    }
+    if moved:
+        transaction["fail"] = f"A 412 changed versions (before, after): {moved}"

@@ -69,3 +69,18 @@ class TokenNameTaken(DomainError):
 
     def __str__(self) -> str:
         return f"A token named {self.name!r} already exists."
+
+
+@dataclass(eq=False)  # exceptions compare and hash by identity
+class ChangedMeanwhile(DomainError):
+    """The record is no longer in a state the writer expected (a version it last saw): somebody
+    else changed it meanwhile. `citizen_id` None: the import itself."""
+
+    import_id: int
+    citizen_id: int | None = None
+
+    def __str__(self) -> str:
+        record = f"Import {self.import_id}"
+        if self.citizen_id is not None:
+            record = f"Citizen {self.citizen_id} of import {self.import_id}"
+        return f"{record} has changed since you read it; read it again and reapply your change."

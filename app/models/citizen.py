@@ -48,6 +48,10 @@ class Citizen(db.Model):
         *map(_column, _COLUMNS),
         Column("deleted_at", UtcDateTime()),
         Column("deleted_by", String(128)),
+        # Bumped with every change to the citizen's representation (app.services.changes): what
+        # its ETag is made of.
+        Column("version", Integer, nullable=False, server_default="1"),
+        CheckConstraint("version >= 1", name="version_positive"),
         *_RULES,
         # Counting and listing live citizens of one import is the hottest read.
         Index(

@@ -2,6 +2,9 @@
 
 from datetime import UTC, datetime
 
+import orjson
+from flask import url_for
+
 from app.domain.citizen_rules import COLUMN_ATTRIBUTES, parse_citizen
 from app.domain.errors import InvalidAttributes
 from app.errors import UnprocessableEntity
@@ -17,6 +20,7 @@ from app.resources.query import (
     parse_collection_query,
     parse_visibility,
 )
+from app.resources.validators import citizen_record, etag_header, expected_versions, state_tag
 from app.schemas.citizens import CitizenSchema, citizen_resource_id, citizen_resources
 from app.services import citizens as service
 from app.services.query import CollectionQuery
@@ -63,6 +67,28 @@ def single_citizen_document(
     return document
 
 
+def citizen_response(
+    citizen: service.WrittenCitizen,
+    query: CollectionQuery,
+    mode: Visibility = LIVE,
+    status: int = 200,
+    headers=None,
+):
+    """The citizen's document, tagged with its version (app.resources.validators)."""
+    row, _ = citizen
+    document = single_citizen_document(citizen, query, mode)
+    included = encode_included(document)
+    response = jsonapi_response(document, status, headers)
+    record = citizen_record(row.import_id, row.citizen_id)
+    response.set_etag(state_tag(record, row.version, "citizens", included))
+    return response
+
+
+def encode_included(document: dict) -> bytes:
+    """The included resources as bytes: part of what a document with `include` shows."""
+    return orjson.dumps(document["included"]) if "included" in document else b""
+
+
 def collection_body(page, query: CollectionQuery, mode: Visibility) -> bytes:
     """The encoded collection document of `page` (count, rows, relatives by import); its rows
     and dicts are freed when this returns."""
@@ -100,8 +126,11 @@ def create_from_document(url_import_id: int | None):
         raise InvalidAttributes(violations)
     linkage = citizen_linkage(data, url_import_id)
     created = service.create_citizen(linkage.import_id, values, linkage.relatives)
-    document = single_citizen_document(created, CollectionQuery())
-    return jsonapi_response(document, 201, {"Location": document["data"]["links"]["self"]})
+    row, _ = created
+    location = url_for(
+        "api.citizen_detail", import_id=row.import_id, citizen_id=row.citizen_id, _external=True
+    )
+    return citizen_response(created, CollectionQuery(), status=201, headers={"Location": location})
 
 
 class AllCitizens(JsonApiResource):
@@ -137,8 +166,7 @@ class CitizenDetail(JsonApiResource):
         query = parse_collection_query(CitizenSchema, INCLUDABLE, allowed=("with_trashed",))
         mode = parse_visibility()
         citizen = service.get_citizen(import_id, citizen_id, mode)
-        document = single_citizen_document(citizen, query, mode)
-        return jsonapi_response(document)
+        return citizen_response(citizen, query, mode)
 
     def patch(self, import_id: int, citizen_id: int):
         """Update attributes and relatives; `deleted_at: null` with with_trashed=true restores."""
@@ -162,15 +190,25 @@ class CitizenDetail(JsonApiResource):
         relatives = citizen_linkage(data, import_id).relatives
         # Without with_trashed the citizen was found live, so `deleted_at: null` changes nothing.
         updated = service.update_citizen(
-            import_id, citizen_id, values, relatives, mode, restore=restore and mode.reaches_trash
+            import_id,
+            citizen_id,
+            values,
+            relatives,
+            mode,
+            restore=restore and mode.reaches_trash,
+            expected_versions=expected_versions(citizen_record(import_id, citizen_id)),
         )
-        document = single_citizen_document(updated, CollectionQuery(), mode)
-        return jsonapi_response(document)
+        return citizen_response(updated, CollectionQuery(), mode)
 
     def delete(self, import_id: int, citizen_id: int):
         check_parameters(allowed=("permanent",))
+        record = citizen_record(import_id, citizen_id)
         if flag("permanent"):
-            service.purge_citizen(import_id, citizen_id)
-        else:
-            service.trash_citizen(import_id, citizen_id, current_caller().name)
-        return jsonapi_response(None, 204)
+            service.purge_citizen(import_id, citizen_id, expected_versions(record))
+            return jsonapi_response(None, 204)
+        version = service.trash_citizen(
+            import_id, citizen_id, current_caller().name, expected_versions(record)
+        )
+        # The citizen's tag as trashed: what with_trashed shows an admin, the one who can see it.
+        tag = state_tag(record, version, "citizens", audit=True)
+        return jsonapi_response(None, 204, etag_header(tag))

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import current_app
+from flask import current_app, url_for
 
 from app.domain.imports import parse_import
 from app.errors import UnprocessableEntity, json_pointer
@@ -19,6 +19,7 @@ from app.resources.query import (
     parse_collection_query,
     parse_visibility,
 )
+from app.resources.validators import etag_header, expected_versions, import_record, state_tag
 from app.schemas.imports import ImportSchema
 from app.services import citizens
 from app.services import imports as service
@@ -76,15 +77,21 @@ class ImportList(JsonApiResource):
         check_parameters()
         with garbage_collector_paused():
             created = create_from_body()
-        document = import_schema().dump(import_values(created))
-        return jsonapi_response(document, 201, {"Location": document["data"]["links"]["self"]})
+        location = url_for("api.import_detail", import_id=created.id, _external=True)
+        return import_response(created, 201, {"Location": location})
+
+
+def import_response(row, status: int = 200, headers=None):
+    """The import's document, tagged with its state (app.resources.validators)."""
+    response = jsonapi_response(import_schema().dump(import_values(row)), status, headers)
+    response.set_etag(state_tag(import_record(row.id), row.data_version, "imports"))
+    return response
 
 
 class ImportDetail(JsonApiResource):
     def get(self, import_id: int):
         check_parameters(allowed=("with_trashed",))
-        row = service.get_import(import_id, parse_visibility())
-        return jsonapi_response(import_schema().dump(import_values(row)))
+        return import_response(service.get_import(import_id, parse_visibility()))
 
     def patch(self, import_id: int):
         """Restore: `deleted_at: null` with with_trashed=true; nothing else is writable."""
@@ -101,19 +108,24 @@ class ImportDetail(JsonApiResource):
                     [("/data/attributes/deleted_at", "only null (restore) can be written")]
                 )
         # Without with_trashed only a live import is found, so `deleted_at: null` changes nothing.
-        if "deleted_at" in attributes and mode.reaches_trash:
-            row = service.restore_import(import_id)
-        else:
-            row = service.get_import(import_id, mode)
-        return jsonapi_response(import_schema().dump(import_values(row)))
+        row = service.update_import(
+            import_id,
+            restore="deleted_at" in attributes and mode.reaches_trash,
+            mode=mode,
+            expected_versions=expected_versions(import_record(import_id)),
+        )
+        return import_response(row)
 
     def delete(self, import_id: int):
         check_parameters(allowed=("permanent",))
+        expected = expected_versions(import_record(import_id))
         if flag("permanent"):
-            service.purge_import(import_id)
-        else:
-            service.trash_import(import_id, current_caller().name)
-        return jsonapi_response(None, 204)
+            service.purge_import(import_id, expected_versions=expected)
+            return jsonapi_response(None, 204)
+        version = service.trash_import(import_id, current_caller().name, expected)
+        # The import's tag as trashed: what with_trashed shows an admin, the one who can see it.
+        tag = state_tag(import_record(import_id), version, "imports", audit=True)
+        return jsonapi_response(None, 204, etag_header(tag))
 
 
 class CitizenImport(JsonApiResource):
@@ -123,6 +135,4 @@ class CitizenImport(JsonApiResource):
         check_parameters(allowed=("with_trashed",))
         mode = parse_visibility()
         citizens.get_citizen(import_id, citizen_id, mode)  # the citizen must exist for the caller
-        return jsonapi_response(
-            import_schema().dump(import_values(service.get_import(import_id, mode)))
-        )
+        return import_response(service.get_import(import_id, mode))

@@ -21,8 +21,9 @@ FIELD_TYPES = {
     Kind.DATE: fields.Date,
     Kind.CHOICE: fields.Str,
 }
-# A citizen row's columns: where it lives, then its attributes, then who trashed it.
-ROW_FIRST, ROW_LAST = "import_id", "deleted_by"
+# A citizen row's columns: where it lives, then its attributes, then who trashed it and its
+# version (which the document does not show: it is what the ETag is made of).
+ROW_FIRST, ROW_LAST = "import_id", ("deleted_by", "version")
 
 
 class _CitizenResource(Schema):
@@ -68,12 +69,14 @@ def row_reader(names: tuple[str, ...]) -> Callable[..., tuple]:
     hand-written unpacking (~30 ms) where dict(zip(names, row)) and reading `deleted_by` by name
     took ~39 ms, and the names still come from the rows, so a new attribute needs no edit here.
     """
-    if (names[0], names[-1]) != (ROW_FIRST, ROW_LAST):
-        raise ValueError(f"citizen rows are ({ROW_FIRST}, attributes..., {ROW_LAST}): {names}")
+    if (names[0], names[-2:]) != (ROW_FIRST, ROW_LAST):
+        raise ValueError(f"citizen rows are ({ROW_FIRST}, attributes..., *{ROW_LAST}): {names}")
     if not all(name.isidentifier() and not keyword.iskeyword(name) for name in names):
         raise ValueError(f"citizen columns must be Python identifiers: {names}")
-    display = ", ".join(f"{name!r}: {name}" for name in names[1:-1])
-    source = f"def read({', '.join(names)}):\n    return {ROW_FIRST}, {{{display}}}, {ROW_LAST}\n"
+    display = ", ".join(f"{name!r}: {name}" for name in names[1:-2])
+    source = (
+        f"def read({', '.join(names)}):\n    return {ROW_FIRST}, {{{display}}}, {ROW_LAST[0]}\n"
+    )
     namespace: dict = {}
     exec(source, namespace)  # noqa: S102 - the source is built from column names checked above
     return namespace["read"]

@@ -1,17 +1,18 @@
 """Citizens: read pages fast, create, update, trash, restore and purge; kinship stays mutual."""
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Row
 
 from app import signals
 from app.domain.citizen_rules import COLUMN_ATTRIBUTES
-from app.domain.errors import CitizenIdTaken, CitizenNotFound, ImportNotFound
+from app.domain.errors import ChangedMeanwhile, CitizenIdTaken, CitizenNotFound, ImportNotFound
 from app.extensions import db
 from app.models import citizens, imports
 from app.services import kinship_rows as kin
 from app.services import visibility
+from app.services.changes import record_change
 from app.services.query import CollectionQuery, apply_collection_query, is_one_of
 from app.services.unit_of_work import lock_import, unit_of_work
 from app.services.visibility import (
@@ -21,11 +22,10 @@ from app.services.visibility import (
     citizen_reachable,
     import_reachable,
 )
-from app.signals import announce
 
-# What a read returns of each citizen: where it lives, its attributes, who trashed it (the
-# order app.schemas.citizens.citizen_resources renders).
-ROW_COLUMNS = ("import_id", *COLUMN_ATTRIBUTES, "deleted_at", "deleted_by")
+# What a read returns of each citizen: where it lives, its attributes, who trashed it, its
+# version (the order app.schemas.citizens.citizen_resources renders).
+ROW_COLUMNS = ("import_id", *COLUMN_ATTRIBUTES, "deleted_at", "deleted_by", "version")
 # A citizen's row and its visible relatives' citizen_ids.
 WrittenCitizen = tuple[Row, list[int]]
 
@@ -138,7 +138,26 @@ def _read_citizen(import_id: int, citizen_id: int, mode: Visibility) -> WrittenC
 
 
 # Writes return the citizen as the write stored it, read under the write's lock: a trash that
-# commits right after must not turn an accepted write into a 404.
+# commits right after must not turn an accepted write into a 404. A write whose caller names
+# `expected_versions` (the versions of the citizen it last saw; None: any) checks them under that
+# lock and refuses with ChangedMeanwhile, having changed nothing.
+
+
+def check_version(import_id: int, citizen_id: int, expected_versions) -> None:
+    if expected_versions is None:
+        return
+    version = current_version(import_id, citizen_id)
+    if version not in expected_versions:
+        raise ChangedMeanwhile(import_id, citizen_id)
+
+
+def current_version(import_id: int, citizen_id: int) -> int:
+    """The citizen's version (live or trashed) as this transaction sees it."""
+    return db.session.execute(
+        select(citizens.c.version).where(
+            citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id
+        )
+    ).scalar_one()
 
 
 @unit_of_work
@@ -154,12 +173,12 @@ def create_citizen(import_id: int, values: dict, relative_ids: list[int] | None)
     if holder is not None:
         raise CitizenIdTaken(import_id, citizen_id, by_trashed=holder.deleted_at is not None)
     db.session.execute(insert(citizens).values(import_id=import_id, **values))
-    announce(db.session, signals.citizen_created, import_id, [citizen_id])
+    record_change(signals.citizen_created, import_id, [citizen_id])
     if relative_ids:
         kin.require_relatives(import_id, relative_ids, also_valid={citizen_id})
         related = kin.add_relatives(import_id, citizen_id, relative_ids) - {citizen_id}
         if related:
-            announce(db.session, signals.citizen_updated, import_id, sorted(related))
+            record_change(signals.citizen_updated, import_id, sorted(related))
     return _read_citizen(import_id, citizen_id, LIVE)
 
 
@@ -171,71 +190,85 @@ def update_citizen(
     relative_ids: list[int] | None,
     mode: Visibility = LIVE,
     restore: bool = False,
+    expected_versions: Collection[int] | None = None,
 ) -> WrittenCitizen:
-    """Change attributes, replace the visible relatives when given, restore when asked."""
+    """Change attributes, replace the visible relatives when given, restore when asked.
+
+    Only what differs is written: the same values again change nothing.
+    """
     lock_import(import_id, mode)
     require_citizen(import_id, citizen_id, mode, relative_ids)
+    check_version(import_id, citizen_id, expected_versions)
     this_citizen = (citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
     # Restore first: replacing relatives replaces the visible ones, and a trashed citizen's
     # kinship is invisible until it is back.
     if restore and visibility.restore(citizens, *this_citizen):
-        announce(db.session, signals.citizen_restored, import_id, [citizen_id])
-    if values:
-        db.session.execute(update(citizens).where(*this_citizen).values(**values))
-    changed = {citizen_id}
+        record_change(signals.citizen_restored, import_id, [citizen_id])
+        _record_linkage_change(import_id, _linked_to(import_id, citizen_id))
+    changed = set()
+    if values and _write_differences(this_citizen, values):
+        changed.add(citizen_id)
     if relative_ids is not None:
         changed |= kin.replace_relatives(import_id, citizen_id, relative_ids)
-    announce(db.session, signals.citizen_updated, import_id, sorted(changed))
+    if changed:
+        record_change(signals.citizen_updated, import_id, sorted(changed))
     return _read_citizen(import_id, citizen_id, mode)
 
 
+def _write_differences(this_citizen: tuple, values: dict) -> bool:
+    """Write `values` if any of them differs from what is stored; whether one did."""
+    differs = or_(*(citizens.c[name].is_distinct_from(value) for name, value in values.items()))
+    written = db.session.execute(update(citizens).where(*this_citizen, differs).values(**values))
+    return written.rowcount > 0
+
+
+def _linked_to(import_id: int, citizen_id: int) -> list[int]:
+    """The other citizens whose visible relatives include this one."""
+    relatives = kin.visible_relatives(import_id, [citizen_id]).get(citizen_id, [])
+    return [relative for relative in relatives if relative != citizen_id]
+
+
+def _record_linkage_change(import_id: int, others: list[int]) -> None:
+    """A citizen came or went: the citizens it is related to now link to it, or no longer."""
+    if others:
+        record_change(signals.citizen_updated, import_id, others)
+
+
 @unit_of_work
-def trash_citizen(import_id: int, citizen_id: int, by: str) -> None:
-    """Hide a citizen; its kinship rows stay, invisible, until it is restored or purged."""
+def trash_citizen(
+    import_id: int, citizen_id: int, by: str, expected_versions: Collection[int] | None = None
+) -> int:
+    """Hide a citizen; its kinship rows stay, invisible, until it is restored or purged.
+
+    Return its version as trashed.
+    """
     lock_import(import_id)
+    require_citizen(import_id, citizen_id)
+    check_version(import_id, citizen_id, expected_versions)
     this_citizen = (citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
-    if not visibility.trash(citizens, *this_citizen, by=by):
-        raise CitizenNotFound(import_id, citizen_id)
-    announce(db.session, signals.citizen_trashed, import_id, [citizen_id])
+    linked = _linked_to(import_id, citizen_id)
+    visibility.trash(citizens, *this_citizen, by=by)
+    record_change(signals.citizen_trashed, import_id, [citizen_id])
+    _record_linkage_change(import_id, linked)
+    return current_version(import_id, citizen_id)
 
 
 @unit_of_work
-def purge_citizen(import_id: int, citizen_id: int) -> None:
+def purge_citizen(
+    import_id: int, citizen_id: int, expected_versions: Collection[int] | None = None
+) -> None:
     """Delete a citizen, live or trashed, for good; its kinship rows on both sides go with it."""
     lock_import(import_id, Visibility.WITH_TRASHED)
-    deleted = db.session.execute(
-        delete(citizens).where(
-            citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id
-        )
-    )
-    if deleted.rowcount == 0:
+    this_citizen = (citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
+    found = db.session.execute(
+        select(citizens.c.deleted_at, citizens.c.version).where(*this_citizen)
+    ).first()
+    if found is None:
         raise CitizenNotFound(import_id, citizen_id)
-    announce(db.session, signals.citizen_purged, import_id, [citizen_id])
-
-
-def _change_relatives(
-    import_id: int, citizen_id: int, relative_ids: list[int], change: Callable
-) -> None:
-    lock_import(import_id)
-    require_citizen(import_id, citizen_id, relative_ids=relative_ids)
-    changed = change(import_id, citizen_id, relative_ids)
-    # Announce even a change that changed nothing (relatives already as asked): the write
-    # bumped data_version all the same, and without the news no recompute would bring the
-    # stored aggregates up to that version; every read would compute them until the sweep.
-    announce(db.session, signals.citizen_updated, import_id, sorted(changed) or [citizen_id])
-
-
-@unit_of_work
-def replace_relatives(import_id: int, citizen_id: int, relative_ids: list[int]) -> None:
-    """Make `relative_ids` the citizen's visible relatives (kinship to trash is kept)."""
-    _change_relatives(import_id, citizen_id, relative_ids, kin.replace_relatives)
-
-
-@unit_of_work
-def add_relatives(import_id: int, citizen_id: int, relative_ids: list[int]) -> None:
-    _change_relatives(import_id, citizen_id, relative_ids, kin.add_relatives)
-
-
-@unit_of_work
-def remove_relatives(import_id: int, citizen_id: int, relative_ids: list[int]) -> None:
-    _change_relatives(import_id, citizen_id, relative_ids, kin.remove_relatives)
+    if expected_versions is not None and found.version not in expected_versions:
+        raise ChangedMeanwhile(import_id, citizen_id)
+    # A trashed citizen's kinship is invisible already: its relatives look the same after.
+    linked = _linked_to(import_id, citizen_id) if found.deleted_at is None else []
+    db.session.execute(delete(citizens).where(*this_citizen))
+    record_change(signals.citizen_purged, import_id, [citizen_id])
+    _record_linkage_change(import_id, linked)

@@ -1,5 +1,6 @@
 """Imports: create one in bulk, read, list, trash, restore and delete for good."""
 
+from collections.abc import Collection
 from datetime import datetime
 from operator import itemgetter
 
@@ -8,11 +9,12 @@ from sqlalchemy.engine import Row
 
 from app import signals
 from app.domain.citizen_rules import COLUMN_ATTRIBUTES
-from app.domain.errors import ImportNotFound
+from app.domain.errors import ChangedMeanwhile, ImportNotFound
 from app.domain.mutual_kinship import kinship_rows
 from app.extensions import db
 from app.models import citizens, imports, kinship
 from app.services import visibility
+from app.services.changes import record_change
 from app.services.query import CollectionQuery, apply_collection_query
 from app.services.unit_of_work import bulk_insert, lock_import, unit_of_work
 from app.services.visibility import (
@@ -22,7 +24,6 @@ from app.services.visibility import (
     import_listed,
     import_reachable,
 )
-from app.signals import announce
 
 column_values = itemgetter(*COLUMN_ATTRIBUTES)
 
@@ -65,7 +66,7 @@ def create_import(parsed_citizens: list[dict]) -> Row:
         ("import_id", "citizen_id", "relative_id"),
         ((import_id, c, r) for c, r in kinship_rows(parsed_citizens)),
     )
-    announce(db.session, signals.import_created, import_id)
+    record_change(signals.import_created, import_id)
     # Read inside the write: a trash committed right after must not turn the POST into a 404.
     return get_import(import_id)
 
@@ -82,36 +83,57 @@ def list_imports(query: CollectionQuery, mode: Visibility = LIVE) -> tuple[int, 
     return apply_collection_query(import_rows(import_listed(mode), mode), query, ("id",))
 
 
+def _check_version(version: int, import_id: int, expected_versions) -> None:
+    if expected_versions is not None and version not in expected_versions:
+        raise ChangedMeanwhile(import_id)
+
+
 @unit_of_work
-def trash_import(import_id: int, by: str) -> None:
-    """Hide the import and, without writing to them, all its citizens."""
-    lock_import(import_id)
+def trash_import(import_id: int, by: str, expected_versions: Collection[int] | None = None) -> int:
+    """Hide the import and, without writing to them, all its citizens; return its new
+    data_version. `expected_versions`: the data_versions the caller accepts (None: any)."""
+    _check_version(lock_import(import_id), import_id, expected_versions)
     visibility.trash(imports, imports.c.id == import_id, by=by)
-    announce(db.session, signals.import_trashed, import_id)
+    record_change(signals.import_trashed, import_id)
+    return lock_import(import_id, Visibility.WITH_TRASHED)  # the data_version as bumped
 
 
 @unit_of_work
-def restore_import(import_id: int) -> Row:
-    """Bring a trashed import back with exactly the citizens that were visible before.
+def update_import(
+    import_id: int,
+    restore: bool,
+    mode: Visibility = LIVE,
+    expected_versions: Collection[int] | None = None,
+) -> Row:
+    """Restore the import when asked (the one change an import takes) and return it as it
+    stands after the write.
 
-    Restoring a live import changes nothing. Return the import as it stands after the write.
+    Restoring brings back exactly the citizens that were visible before; restoring a live
+    import changes nothing. Under `mode`, a trashed import is found (WITH_TRASHED) or not.
     """
-    # Row-lock the import first, restored or not, so a trash committing meanwhile waits for
-    # this answer instead of slipping in between the restore and the read.
-    db.session.execute(select(imports.c.id).where(imports.c.id == import_id).with_for_update())
-    if visibility.restore(imports, imports.c.id == import_id):
-        lock_import(import_id, Visibility.WITH_TRASHED)
-        announce(db.session, signals.import_restored, import_id)
-    return get_import(import_id, Visibility.WITH_TRASHED)
+    # Locked first, restored or not, so a trash committing meanwhile waits for this answer
+    # instead of slipping in between the restore and the read.
+    _check_version(lock_import(import_id, mode), import_id, expected_versions)
+    if restore and visibility.restore(imports, imports.c.id == import_id):
+        record_change(signals.import_restored, import_id)
+    return get_import(import_id, mode)
 
 
 @unit_of_work
-def purge_import(import_id: int, trashed_before: datetime | None = None) -> bool:
+def purge_import(
+    import_id: int,
+    trashed_before: datetime | None = None,
+    expected_versions: Collection[int] | None = None,
+) -> bool:
     """Delete an import, live or trashed, with its citizens and kinship, for good.
 
     With `trashed_before` (the retention purge) only an import still trashed before then goes,
     checked in the DELETE itself, so one restored meanwhile stays; False when nothing went.
     """
+    if expected_versions is not None:
+        _check_version(
+            lock_import(import_id, Visibility.WITH_TRASHED), import_id, expected_versions
+        )
     condition = imports.c.id == import_id
     if trashed_before is not None:
         condition &= imports.c.deleted_at < trashed_before
@@ -119,5 +141,5 @@ def purge_import(import_id: int, trashed_before: datetime | None = None) -> bool
     if deleted.rowcount == 0 and trashed_before is None:
         raise ImportNotFound(import_id)
     if deleted.rowcount:
-        announce(db.session, signals.import_purged, import_id)
+        record_change(signals.import_purged, import_id)
     return deleted.rowcount > 0

@@ -9,11 +9,11 @@ from sqlalchemy import delete, select
 from app import signals
 from app.extensions import db
 from app.models import citizens, imports
+from app.services.changes import record_change
 from app.services.imports import purge_import
 from app.services.query import is_one_of
 from app.services.unit_of_work import lock_import, unit_of_work
 from app.services.visibility import Visibility
-from app.signals import announce
 
 
 @dataclass
@@ -72,4 +72,4 @@ def _purge_citizens(import_id: int, citizen_ids: list[int], cutoff: datetime) ->
     ).scalars()
     purged_ids = sorted(purged)
     if purged_ids:
-        announce(db.session, signals.citizen_purged, import_id, purged_ids)
+        record_change(signals.citizen_purged, import_id, purged_ids)

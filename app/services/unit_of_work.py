@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 from flask import current_app
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
 from app.domain.errors import ImportNotFound
@@ -68,17 +68,19 @@ def unit_of_work(function: Callable[P, T]) -> Callable[P, T]:
 
 
 def lock_import(import_id: int, mode: Visibility = LIVE) -> int:
-    """Bump the import's data_version, which also row-locks it until commit; return the version.
+    """Row-lock the import until commit; return its data_version.
 
     Every write to an import or its citizens starts here, so writes to one import run one at a
     time (kinship stays mutual) while writes to different imports never wait on each other.
-    `mode` says whether a trashed import may be written (restore, permanent delete).
+    `mode` says whether a trashed import may be written (restore, permanent delete). The lock is
+    FOR NO KEY UPDATE, the one an UPDATE of the row takes: inserting citizens, whose foreign key
+    needs only a key share of the row, is not blocked by it. Versions move only when something
+    changed (app.services.changes).
     """
     version = db.session.execute(
-        update(imports)
+        select(imports.c.data_version)
         .where(imports.c.id == import_id, import_reachable(mode))
-        .values(data_version=imports.c.data_version + 1)
-        .returning(imports.c.data_version)
+        .with_for_update(key_share=True)
     ).scalar()
     if version is None:
         raise ImportNotFound(import_id)

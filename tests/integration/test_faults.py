@@ -146,7 +146,7 @@ def test_writes_go_on_while_the_broker_is_down_and_the_sweep_catches_up_once_it_
     served = assert_served_aggregates_match_the_rows(getter_of(editor), sql, import_id)
     assert [meta["from_store"] for meta in served] == [False, False]
     slowest = max(slowest, write(LAST_WRITE_WHILE_DOWN))
-    accepted_while_down = expected.accepted_writes
+    accepted_while_down = expected.changing_writes
     assert len(queue_failures()) == accepted_while_down  # each met the outage; none failed on it
     current, stored = versions(sql, import_id)
     assert all(version < current for version in stored.values())  # the store is behind
@@ -336,7 +336,7 @@ def test_postgresql_restarting_under_load_costs_only_503s_and_the_pool_recovers(
     first_answer = min(o.finished for o in after) - ready_at
     report(
         f"PostgreSQL down {ready_at - stopped_at:.1f} s under {CLIENTS} clients: "
-        f"{len(outcomes)} requests, {sum(c.expected.accepted_writes for c in clients)} writes "
+        f"{len(outcomes)} requests, {sum(c.expected.changing_writes for c in clients)} writes "
         f"accepted; {len(refused)} JSON:API 503s "
         f"({sum(c.expected.refused_writes for c in clients)} to writes, "
         f"sent again until accepted), the first {first_refused:+.2f} s from the stop, the last "

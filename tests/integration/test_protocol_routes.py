@@ -51,7 +51,7 @@ def test_wrong_method_is_405_with_allow(client, make_import, sql, method, url, a
     "url",
     [
         "/nope",
-        "/",
+        "/imports/",
         "/imports/abc",
         "/imports/1/citizens/-1",
         "/imports/1/citizens/1.5",

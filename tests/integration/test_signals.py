@@ -146,13 +146,18 @@ def test_trashing_and_restoring_a_citizen_send_their_signals(client, admin, make
     assert [s for s in sends(sent) if s[0] == "changes-committed"] == [committed(1)]
 
 
-def test_purging_a_citizen_sends_citizen_purged(admin, make_import, sent):
+def test_purging_a_citizen_sends_citizen_purged_and_updates_its_relatives(admin, make_import, sent):
     make_import(family_of_four())
     sent.clear()
 
     assert admin.delete("/imports/1/citizens/2?permanent=true").status == 204
 
-    assert sends(sent) == [("citizen-purged", 1, (2,)), committed(1)]
+    # Citizen 1 loses its relative 2: its document changed too.
+    assert sends(sent) == [
+        ("citizen-purged", 1, (2,)),
+        ("citizen-updated", 1, (1,)),
+        committed(1),
+    ]
 
 
 def test_trashing_restoring_and_purging_an_import_send_their_signals(

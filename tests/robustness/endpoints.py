@@ -97,6 +97,7 @@ ENDPOINTS = (
     Endpoint("GET", "/imports/1/towns/stat/percentile/age", "reader", query="as_of=2026-01-01"),
     Endpoint("GET", "/health", None),
     Endpoint("GET", "/metrics", None),
+    Endpoint("GET", "/", None),
 )
 WITH_DOCUMENTS = tuple(e for e in ENDPOINTS if e.document is not None)
 # Where sort, filter, fields and page mean something, so a query string has the most to hit;
@@ -125,6 +126,7 @@ ROUTE_TEMPLATES = (
     "/citizens/{import_id}.{citizen_id}/import",
     "/health",
     "/metrics",
+    "/",
 )
 METHODS = ("GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS")
 

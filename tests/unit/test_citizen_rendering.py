@@ -8,13 +8,15 @@ import pytest
 from app.domain.citizen_rules import COLUMN_ATTRIBUTES
 from app.schemas.citizens import citizen_resources, row_reader
 
-CitizenRow = namedtuple("CitizenRow", ("import_id", *COLUMN_ATTRIBUTES, "deleted_at", "deleted_by"))
+CitizenRow = namedtuple(
+    "CitizenRow", ("import_id", *COLUMN_ATTRIBUTES, "deleted_at", "deleted_by", "version")
+)
 
 
 def row(citizen_id: int, deleted_by: str | None = None) -> CitizenRow:
     return CitizenRow(
         7, citizen_id, "Керчь", "Иосифа Бродского", "16к7стр5", 7, "Иванов Иван",
-        date(1986, 12, 26), "male", None, deleted_by,
+        date(1986, 12, 26), "male", None, deleted_by, 1,
     )  # fmt: skip
 
 
@@ -50,9 +52,10 @@ def test_sparse_fieldsets_keep_only_the_wanted_members():
 @pytest.mark.parametrize(
     "names",
     [
-        ("citizen_id", "town", "deleted_by"),
-        ("import_id", "town", "deleted_at"),
-        ("import_id", "class", "deleted_by"),
+        ("citizen_id", "town", "deleted_by", "version"),
+        ("import_id", "town", "deleted_at", "version"),
+        ("import_id", "town", "deleted_by"),
+        ("import_id", "class", "deleted_by", "version"),
     ],
 )
 def test_rows_of_another_shape_are_refused(names):

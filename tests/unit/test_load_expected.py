@@ -24,7 +24,7 @@ def test_an_import_holds_both_directions_and_self_kinship_once():
     expected = expected_family()
     assert expected.kinship_rows() == {(1, 2), (2, 1), (1, 3), (3, 1), (3, 3)}
     assert expected.next_citizen_id == 4
-    assert expected.accepted_writes == 0
+    assert expected.changing_writes == 0
 
 
 def test_replacing_relatives_keeps_the_link_to_a_trashed_relative():
@@ -36,7 +36,7 @@ def test_replacing_relatives_keeps_the_link_to_a_trashed_relative():
     assert expected.kinship_rows() == {(1, 1), (1, 2), (2, 1), (3, 3)}
     expected.restore(2)
     assert expected.visible_relatives(1) == {1, 2}
-    assert expected.accepted_writes == 3  # trash, replace, restore: one data_version each
+    assert expected.changing_writes == 3  # trash, replace, restore: one data_version each
 
 
 def test_a_new_citizen_links_both_ways():

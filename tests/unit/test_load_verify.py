@@ -50,13 +50,15 @@ def test_differences_name_a_lost_citizen_a_lost_kinship_row_and_a_missing_versio
          "relatives": [3 - c]}
         for c in (1, 2)
     ]  # fmt: skip
+    people[0]["name"] = "Петров Пётр"
     expected = ExpectedImport.from_import(7, people)
-    expected.update_attributes(1, {"name": "Иванов Иван"})  # one accepted write: version 2
+    expected.update_attributes(1, {"name": "Иванов Иван"})  # one changing write: version 2
+    expected.update_attributes(2, {"name": "Иванов Иван"})  # the same name: no change
 
     sql = fake_sql(1, [(1, "Керчь", date(1990, 1, 1), False)], [(1, 2)])
 
     assert expected.differences(sql) == [
-        "data_version is 1, expected 2 (1 + 1 accepted writes) plus at most 0 refused ones"
+        "data_version is 1, expected 2 (1 + 1 changing writes) plus at most 0 refused ones"
         " that committed",
         "citizen 2 is missing",
         "kinship row (2, 1) is missing",

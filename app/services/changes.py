@@ -1,0 +1,67 @@
+"""Recording a change: the versions move and the change is announced, in the write's transaction.
+
+A service calls `record_change` once it knows its write changed something, and only then; nothing
+else moves a version or announces a signal. So a write that changes nothing (the same values
+again, a relative already there, a stranger removed, a live record restored) moves no version,
+sends no signal and queues no recompute, and its ETags stay as they were.
+
+- An import's `data_version` grows once per transaction that changes the import or any of its
+  citizens (a new import starts at 1; a purged one has no row left to bump).
+- A citizen's `version` grows once per transaction that changes its representation: its
+  attributes, its visible relatives or its `deleted_at` (a new citizen starts at 1). Trashing,
+  restoring or purging a citizen changes its relatives' linkage too, so the services record
+  those relatives as updated.
+"""
+
+from collections.abc import Collection
+
+from sqlalchemy import update
+
+from app import signals
+from app.extensions import db
+from app.models import citizens, imports
+from app.services.query import is_one_of
+from app.signals import announce
+
+# What this transaction has bumped already: import ids and (import_id, citizen_id) pairs.
+BUMPED = "versions_bumped"
+# Signals whose import (or citizens) are new or gone: there is no existing row to bump.
+IMPORT_KEPT_AS_IS = {signals.import_created, signals.import_purged}
+CITIZENS_CHANGED_IN_PLACE = {
+    signals.citizen_updated,
+    signals.citizen_trashed,
+    signals.citizen_restored,
+}
+
+
+def _bumped_in_this_transaction() -> set:
+    """The set of what this transaction bumped (a new transaction starts a new set)."""
+    session = db.session()
+    transaction = session.get_transaction()
+    owner, bumped = session.info.get(BUMPED, (None, set()))
+    if owner is not transaction:
+        bumped = set()
+        session.info[BUMPED] = (transaction, bumped)
+    return bumped
+
+
+def record_change(signal, import_id: int, citizen_ids: Collection[int] = ()) -> None:
+    """Record that this transaction changed `import_id` (and these citizens) as `signal` says."""
+    bumped = _bumped_in_this_transaction()
+    if signal not in IMPORT_KEPT_AS_IS and import_id not in bumped:
+        db.session.execute(
+            update(imports)
+            .where(imports.c.id == import_id)
+            .values(data_version=imports.c.data_version + 1)
+        )
+        bumped.add(import_id)
+    if signal in CITIZENS_CHANGED_IN_PLACE:
+        fresh = [c for c in citizen_ids if (import_id, c) not in bumped]
+        if fresh:
+            db.session.execute(
+                update(citizens)
+                .where(citizens.c.import_id == import_id, is_one_of(citizens.c.citizen_id, fresh))
+                .values(version=citizens.c.version + 1)
+            )
+            bumped.update((import_id, c) for c in fresh)
+    announce(db.session, signal, import_id, citizen_ids)

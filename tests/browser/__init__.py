@@ -1,0 +1,1 @@
+"""Browser tests: stock JSON:API clients in Chromium against the real service."""
