@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from limits import parse_many
+
 BASE_DIR = Path(__file__).resolve().parent
 # Good enough on a laptop, refused in production (see app.checks).
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key"
@@ -28,6 +30,18 @@ def non_negative_int(raw: str) -> int:
     value = int(raw)
     if value < 0:
         raise ValueError("must not be negative")
+    return value
+
+
+def rate_limit(value: str) -> str:
+    """`off`, empty (the configuration's default) or limits in Flask-Limiter's notation."""
+    value = value.strip()
+    if value in ("", "off"):
+        return value
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError("not a rate limit") from None
     return value
 
 
@@ -71,6 +85,18 @@ SETTINGS = (
         " `-Prefix` are believed, so links and `Location` carry the URL the client used",
         non_negative_int,
     ),
+    Setting(
+        "RATE_LIMIT", "",
+        "requests per token, in Flask-Limiter's notation (e.g. `600/minute`), or `off`; unset:"
+        " `600/minute` in production, off otherwise",
+        rate_limit,
+    ),
+    Setting(
+        "RATE_LIMIT_ANONYMOUS", "",
+        "requests per client address without a valid token, or `off`; unset: `60/minute` in"
+        " production, off otherwise",
+        rate_limit,
+    ),
     Setting("LOG_LEVEL", "INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`"),
     Setting("LOG_FORMAT", "", "`json` or `text`; unset: json in production, text otherwise"),
     Setting(
@@ -104,6 +130,7 @@ class Config:
     DEFAULT_DATABASE_URL = ""
     # A browser app on any origin may call a development or test server; production names them.
     DEFAULT_CORS_ORIGINS = "*"
+    DEFAULT_RATE_LIMIT = DEFAULT_RATE_LIMIT_ANONYMOUS = "off"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> dict:
@@ -119,6 +146,10 @@ class Config:
         )
         values["LOG_FORMAT"] = values["LOG_FORMAT"] or cls.DEFAULT_LOG_FORMAT
         values["CORS_ORIGINS"] = values["CORS_ORIGINS"] or cls.DEFAULT_CORS_ORIGINS
+        values["RATE_LIMIT"] = values["RATE_LIMIT"] or cls.DEFAULT_RATE_LIMIT
+        values["RATE_LIMIT_ANONYMOUS"] = (
+            values["RATE_LIMIT_ANONYMOUS"] or cls.DEFAULT_RATE_LIMIT_ANONYMOUS
+        )
         return values
 
 
@@ -136,6 +167,8 @@ class ProductionConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
     DEFAULT_LOG_FORMAT = "json"
     DEFAULT_CORS_ORIGINS = ""
+    DEFAULT_RATE_LIMIT = "600/minute"
+    DEFAULT_RATE_LIMIT_ANONYMOUS = "60/minute"
     # Checked at start-up (app.checks): production needs its own key and a reachable database.
     REQUIRE_SECURE_SETUP = True
 

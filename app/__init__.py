@@ -39,6 +39,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     from app.jsonapi import init_protocol
     from app.metrics import init_metrics
     from app.observability import configure_logging, init_request_logging, init_task_logging
+    from app.rate_limits import init_rate_limits
     from app.receivers import connect_receivers
     from app.resources import health, root
     from app.resources.converters import IdConverter
@@ -65,7 +66,9 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     init_validators(app)  # after init_protocol: runs before its status line is written
     init_cors(app)
     register_error_handlers(app)
-    app.register_blueprint(build_api_blueprint())
+    api = build_api_blueprint()
+    init_rate_limits(app, api)  # before the blueprint is registered: it limits the blueprint
+    app.register_blueprint(api)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(root.blueprint)
     register_commands(app)

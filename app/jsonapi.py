@@ -1,8 +1,12 @@
 """The JSON:API wire protocol: media type negotiation, body parsing and response rendering."""
 
 import orjson
-from flask import Flask, Response, request
-from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import (
+    RequestEntityTooLarge,
+    RequestHeaderFieldsTooLarge,
+    RequestURITooLarge,
+)
 from werkzeug.http import parse_accept_header
 
 from app.errors import BadRequest, NotAcceptable, UnsupportedMediaType, reason_phrase
@@ -46,9 +50,29 @@ def jsonapi_response(document: dict | bytes | None, status: int = 200, headers=N
     return response
 
 
+def request_body() -> bytes:
+    """The request body; 413 when it is over MAX_CONTENT_LENGTH, however it was sent.
+
+    werkzeug refuses a Content-Length over the limit, but a chunked body it reads up to the
+    limit and stops, silently: the document arrives cut off. One byte more in the server's
+    stream means the body was larger than the limit.
+    """
+    body = request.get_data(cache=True)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    streamed = request.content_length is None
+    if streamed and limit is not None and len(body) >= limit and _more_than_read():
+        raise RequestEntityTooLarge(f"The request body is larger than {limit} bytes.")
+    return body
+
+
+def _more_than_read() -> bool:
+    """Whether the server's input stream holds more than werkzeug has read of it."""
+    return bool(request.environ["wsgi.input"].read(1))
+
+
 def read_document() -> object:
     """Parse the request body as JSON; a missing, non-UTF-8 or malformed body is a 400."""
-    body = request.get_data(cache=True)
+    body = request_body()
     if not body:
         raise BadRequest("The request body is empty; a JSON:API document is required.")
     try:

@@ -241,9 +241,11 @@ def run(args: argparse.Namespace) -> None:
     pg_version = server_version(admin_url)
     database = ThrowawayDatabase(admin_url, name=args.database, keep=args.keep_db)
     redis_url = args.redis if args.tasks == "worker" else None
+    # The rate limits would refuse a benchmark's pace: it measures the service, not its limits.
     with running_service(
-        database, args.workers, redis_url, "production", args.port, WORKER_TIMEOUT_S
-    ) as service:
+        database, args.workers, redis_url, "production", args.port, WORKER_TIMEOUT_S,
+        RATE_LIMIT="off", RATE_LIMIT_ANONYMOUS="off",
+    ) as service:  # fmt: skip
         try:
             token = create_token(service.database_url, "benchmark", "admin")
             results = measure(args, service, body, token)

@@ -26,14 +26,30 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def require_permission() -> None:
-    """401 without a valid token, 403 when its role is too low; else remember the caller."""
-    if is_cors_preflight():
+def identify_caller() -> None:
+    """Remember who calls the API (`g.caller`, None without a valid token), refusing nothing.
+
+    It runs before the rate limits (app.rate_limits), which count per token and, for callers
+    without a valid token, per address; require_permission then refuses what it must.
+    """
+    if request.blueprint != "api" or is_cors_preflight():
         return
     token = bearer_token()
-    if token is None:
+    g.caller = authenticate(token) if token is not None else None
+
+
+def calling_token() -> Caller | None:
+    """The caller identified by a valid token, if any."""
+    return g.get("caller")
+
+
+def require_permission() -> None:
+    """401 without a valid token, 403 when its role is too low."""
+    if is_cors_preflight():
+        return
+    if bearer_token() is None:
         raise Unauthorized("This API needs an `Authorization: Bearer <token>` header.")
-    caller = authenticate(token)
+    caller = g.get("caller")
     if caller is None:
         raise Unauthorized("The token is unknown or revoked.", invalid_token=True)
     role = required_role()
@@ -41,7 +57,6 @@ def require_permission() -> None:
         raise AccessDenied(
             f"This request needs the {role} role; the token's role is {caller.role}."
         )
-    g.caller = caller
 
 
 def current_caller() -> Caller:

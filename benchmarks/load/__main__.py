@@ -193,7 +193,10 @@ def run(args: argparse.Namespace) -> bool:
     admin_url = f"postgresql://{args.pg}/postgres"
     pg_version = server_version(admin_url)
     database = ThrowawayDatabase(admin_url, "citizens_load", keep=args.keep_db)
-    with running_service(database, args.workers, args.redis, "production") as service:
+    # 16 clients at full speed are far over the production rate limits, which are not what is
+    # measured here (tests/integration/test_rate_limits.py proves them).
+    unlimited = {"RATE_LIMIT": "off", "RATE_LIMIT_ANONYMOUS": "off"}
+    with running_service(database, args.workers, args.redis, "production", **unlimited) as service:
         progress(f"service up at {service.server.url}, database {database.name}")
         try:
             tokens = create_tokens(service)

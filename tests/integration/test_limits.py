@@ -7,6 +7,7 @@ machine integer holds, escapes that are not Unicode, NUL and broken UTF-8 in URL
 strings, and linkage too large or too strange to be a citizen id.
 """
 
+import orjson
 import pytest
 import requests
 
@@ -293,3 +294,47 @@ def test_under_gunicorn_the_app_and_not_the_server_judges_the_head(
     assert response.status_code == status
     assert response.headers["Content-Type"] == "application/vnd.api+json"
     assert_valid_document(response.json())
+
+
+# ---------------------------------------------------------------------------------------------
+# A body sent in chunks (no Content-Length) is held to the same limit
+# ---------------------------------------------------------------------------------------------
+
+BODY_LIMIT = 4096
+
+
+@pytest.fixture(scope="module")
+def small_bodies_gunicorn(database_url, tmp_path_factory):
+    """The app under gunicorn with a 4 KiB body limit."""
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    env = service_env(database_url, MAX_CONTENT_LENGTH=BODY_LIMIT)
+    with Gunicorn(env, workers=1, log_path=log) as server:
+        yield server.url
+
+
+def in_chunks(body: bytes, size: int = 1000):
+    """A generator body: requests sends it with `Transfer-Encoding: chunked`."""
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+@pytest.mark.parametrize("citizens", [2, 40], ids=["under the limit", "over the limit"])
+@pytest.mark.slow
+def test_a_chunked_body_is_held_to_the_body_limit(small_bodies_gunicorn, tokens, sql, citizens):
+    body = orjson.dumps(import_document([citizen(n) for n in range(1, citizens + 1)]))
+    over = len(body) > BODY_LIMIT
+
+    response = requests.post(
+        small_bodies_gunicorn + "/imports",
+        data=in_chunks(body),
+        headers={
+            "Authorization": f"Bearer {tokens['editor']}",
+            "Content-Type": "application/vnd.api+json",
+        },
+        timeout=10,
+    )
+
+    assert response.request.headers["Transfer-Encoding"] == "chunked"
+    assert response.status_code == (413 if over else 201), response.text
+    assert_valid_document(response.json())
+    assert sql("SELECT count(*) FROM imports")[0][0] == (0 if over else 1)

@@ -85,7 +85,14 @@ def test_production_starts_when_set_up(environment, database_url):
 
 
 @pytest.mark.parametrize(
-    ("variable", "value"), [("TRUSTED_PROXIES", "-1"), ("PAGE_SIZE", "many"), ("WRITE_RETRIES", "")]
+    ("variable", "value"),
+    [
+        ("TRUSTED_PROXIES", "-1"),
+        ("PAGE_SIZE", "many"),
+        ("WRITE_RETRIES", ""),
+        ("RATE_LIMIT", "lots/hour"),
+        ("RATE_LIMIT_ANONYMOUS", "10 per fortnight"),
+    ],
 )
 def test_a_setting_that_does_not_parse_stops_the_start_naming_it(environment, variable, value):
     environment(**{variable: value})
