@@ -43,6 +43,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     from app.receivers import connect_receivers
     from app.resources import health, root
     from app.resources.converters import IdConverter
+    from app.resources.permissions import identify_caller
     from app.resources.routes import build_api_blueprint
     from app.resources.validators import init_validators
     from app.signals import install_commit_hooks
@@ -67,7 +68,10 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     init_cors(app)
     register_error_handlers(app)
     api = build_api_blueprint()
-    init_rate_limits(app, api)  # before the blueprint is registered: it limits the blueprint
+    # Who calls, then how often (the limits count per token), then may they (the blueprint's
+    # require_permission). The limits apply to the blueprint, so before it is registered.
+    app.before_request(identify_caller)
+    init_rate_limits(app, api)
     app.register_blueprint(api)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(root.blueprint)

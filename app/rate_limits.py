@@ -2,20 +2,20 @@
 `RATE_LIMIT_ANONYMOUS` per client address for requests without a valid token.
 
 The caller is identified first (app.resources.permissions.identify_caller, an app-level
-before_request registered ahead of Flask-Limiter's own), so a token's requests count against that
-token wherever they come from, and one token's burst never slows another; requests with no
-token or a bad one count against their address (behind TRUSTED_PROXIES, the client's). Over a
-limit the answer is a JSON:API 429 with `Retry-After` (app.errors renders Flask-Limiter's
-exception). The counters live in Redis, so every gunicorn worker and host shares them; when
-Redis cannot be reached the limiter fails open (swallow_errors): the API keeps serving, as writes
-do during a broker outage. Without REDIS_URL (development) the counters are per process.
+before_request that create_app registers ahead of Flask-Limiter's own), so a token's requests
+count against that token wherever they come from, and one token's burst never slows another;
+requests with no token or a bad one count against their address (behind TRUSTED_PROXIES, the
+client's). Over a limit the answer is a JSON:API 429 with `Retry-After` (app.errors renders
+Flask-Limiter's exception). The counters live in Redis, so every gunicorn worker and host
+shares them; when Redis cannot be reached the limiter fails open (swallow_errors): the API keeps
+serving, as writes do during a broker outage. Without REDIS_URL the counters are per process.
 """
 
 from flask import Blueprint, Flask, request
 from flask_limiter import Limiter
 
 from app.cors import is_cors_preflight
-from app.resources.permissions import calling_token, identify_caller
+from app.resources.permissions import calling_token
 
 OFF = "off"
 
@@ -29,10 +29,12 @@ def token_key() -> str:
 
 
 def init_rate_limits(app: Flask, api: Blueprint) -> None:
-    """Identify callers, then limit the API blueprint `api`: health, metrics and the root
-    document stay unlimited, for probes and scrapers. One Limiter per app, as each app has its
-    own blueprint and settings."""
-    app.before_request(identify_caller)  # before Flask-Limiter's check, which it adds below
+    """Limit the API blueprint `api`: health, metrics and the root document stay unlimited, for
+    probes and scrapers. One Limiter per app, as each app has its own blueprint and settings.
+
+    Call it after the app identifies callers (identify_caller): Flask-Limiter's check, which this
+    adds, must run after that.
+    """
     per_token, per_address = app.config["RATE_LIMIT"], app.config["RATE_LIMIT_ANONYMOUS"]
     if per_token == OFF and per_address == OFF:
         return

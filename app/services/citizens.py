@@ -260,15 +260,12 @@ def purge_citizen(
     """Delete a citizen, live or trashed, for good; its kinship rows on both sides go with it."""
     lock_import(import_id, Visibility.WITH_TRASHED)
     this_citizen = (citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
-    found = db.session.execute(
-        select(citizens.c.deleted_at, citizens.c.version).where(*this_citizen)
-    ).first()
-    if found is None:
+    deleted_at = db.session.execute(select(citizens.c.deleted_at).where(*this_citizen)).first()
+    if deleted_at is None:
         raise CitizenNotFound(import_id, citizen_id)
-    if expected_versions is not None and found.version not in expected_versions:
-        raise ChangedMeanwhile(import_id, citizen_id)
+    check_version(import_id, citizen_id, expected_versions)
     # A trashed citizen's kinship is invisible already: its relatives look the same after.
-    linked = _linked_to(import_id, citizen_id) if found.deleted_at is None else []
+    linked = _linked_to(import_id, citizen_id) if deleted_at[0] is None else []
     db.session.execute(delete(citizens).where(*this_citizen))
     record_change(signals.citizen_purged, import_id, [citizen_id])
     _record_linkage_change(import_id, linked)
