@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast lint format dredd browser chromium bench bench-trap load clean
+.PHONY: run test test-fast lint format dredd browser chromium bench bench-trap bench-star load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ bench: $(VENV)/.dev
 
 bench-trap: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.run --planner-trap
+
+## bench-star: kinship of the worst shape, one citizen related to all, at 10,000 and 100,000 (~3 min)
+bench-star: $(VENV)/.dev
+	$(BIN)/python -m benchmarks.star
 
 ## load: 16 clients for 30 s of mixed reads and writes on gunicorn + a worker, then nothing-lost checks
 load: $(VENV)/.dev

@@ -57,11 +57,15 @@ def request_body() -> bytes:
     limit and stops, silently: the document arrives cut off. One byte more in the server's
     stream means the body was larger than the limit.
     """
-    body = request.get_data(cache=True)
     limit = current_app.config["MAX_CONTENT_LENGTH"]
+    too_large = RequestEntityTooLarge(f"The request body is larger than {limit} bytes.")
+    try:
+        body = request.get_data(cache=True)
+    except RequestEntityTooLarge:  # a Content-Length over the limit, in werkzeug's words
+        raise too_large from None
     streamed = request.content_length is None
     if streamed and limit is not None and len(body) >= limit and _more_than_read():
-        raise RequestEntityTooLarge(f"The request body is larger than {limit} bytes.")
+        raise too_large
     return body
 
 

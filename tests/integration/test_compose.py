@@ -19,6 +19,7 @@ import manage
 from app import create_app
 from app.extensions import db
 from config import BY_VARIABLE
+from harness.front_door import TEMPLATE_VARIABLES
 from tests.integration.compose_file import (
     APP_SERVICES,
     COMPOSE,
@@ -76,9 +77,10 @@ def test_every_app_command_runs_a_program_the_image_installs(name):
         assert PROGRAM_REQUIREMENTS[program] in installed_requirements()
 
 
-def test_gunicorn_serves_the_application_factory_on_the_published_port():
+def test_gunicorn_serves_the_application_factory_where_the_proxy_sends_requests():
     served = services_running("gunicorn")
     assert served, "no service runs gunicorn"
+    upstream = environment_of(SERVICES["proxy"])["CITIZENS_UPSTREAM"]
     for name in served:
         command = command_of(name)
         module_name, _, attribute = command[-1].partition(":")
@@ -87,11 +89,39 @@ def test_gunicorn_serves_the_application_factory_on_the_published_port():
         bind = option(command, "--bind", "-b")
         assert bind and bind.startswith("0.0.0.0:"), f"{name} must listen beyond the container"
         port = bind.rsplit(":", 1)[1]
-        published = [str(mapping).rsplit(":", 1)[-1] for mapping in SERVICES[name]["ports"]]
-        assert port in published
+        assert upstream == f"{name}:{port}"
+        # Only through the proxy: a published port would let clients bypass it.
+        assert "ports" not in SERVICES[name], f"{name} publishes a port of its own"
+        assert [str(exposed) for exposed in SERVICES[name]["expose"]] == [port]
     # The image's own default command (`docker run`) serves the same application.
     (default,) = [a for i, a in dockerfile_stages()[-1] if i == "CMD"]
     assert json.loads(default)[-1] == command_of(served[0])[-1]
+
+
+# --- the proxy --------------------------------------------------------------------------------
+
+
+def test_the_proxy_runs_the_projects_template_on_the_published_port():
+    proxy = SERVICES["proxy"]
+    environment = environment_of(proxy)
+    assert re.fullmatch(r"nginx:\d+\.\d+(\.\d+)?", proxy["image"]), "pin nginx's version"
+    mounts = [str(mount).split(":") for mount in proxy["volumes"]]
+    assert ["./deploy/nginx/templates", "/etc/nginx/templates", "ro"] in mounts
+    assert (ROOT / "deploy" / "nginx" / "templates" / "default.conf.template").is_file()
+    # The template names exactly the variables the service sets, and envsubst touches only them.
+    template = (ROOT / "deploy/nginx/templates/default.conf.template").read_text()
+    named = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)\}?", template))
+    assert named == set(TEMPLATE_VARIABLES)
+    assert named <= set(environment)
+    assert all(re.match(environment["NGINX_ENVSUBST_FILTER"], name) for name in named)
+    published = [str(mapping).rsplit(":", 1)[-1] for mapping in proxy["ports"]]
+    assert published == [environment["CITIZENS_LISTEN"]]
+    assert depends_on(proxy)["web"]["condition"] == "service_healthy"
+
+
+def test_the_app_believes_exactly_the_one_proxy_in_front():
+    for name in services_running("gunicorn"):
+        assert environment_of(SERVICES[name])["TRUSTED_PROXIES"] == "1"
 
 
 def test_celery_commands_name_the_celery_app_of_the_entry_module():
