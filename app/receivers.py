@@ -26,12 +26,19 @@ def queue_recompute(import_id: int) -> None:
 
 
 def recompute_imports(_sender, import_ids: frozenset[int], **_extra) -> None:
-    """One recompute per import per commit (or sweep): both signals come once for a set."""
+    """One recompute per stale import per sweep (the sweep's signal comes once for a set)."""
     for import_id in sorted(import_ids):
+        queue_recompute(import_id)
+
+
+def recompute_affected(_sender, aggregates_affected: frozenset[int], **_extra) -> None:
+    """One recompute per commit of each import whose aggregates a change can affect; a new
+    name, street, building, apartment or gender queues nothing."""
+    for import_id in sorted(aggregates_affected):
         queue_recompute(import_id)
 
 
 def connect_receivers() -> None:
     """Connect every receiver; called by create_app (connecting twice is harmless)."""
-    signals.changes_committed.connect(recompute_imports)
+    signals.changes_committed.connect(recompute_affected)
     signals.aggregates_stale.connect(recompute_imports)

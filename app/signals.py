@@ -3,7 +3,8 @@
 Services call `announce()` as they write; nothing is sent until the session commits, and a
 rollback forgets everything announced. Each signal carries ids only: `import_id` and
 `citizen_ids`. After the individual signals, `changes_committed` says once which imports the
-commit touched, for receivers that care about "something changed here" rather than what.
+commit touched (`import_ids`) and which of them had a change that can affect their aggregates
+(`aggregates_affected`), for receivers that care about "something changed here" rather than what.
 """
 
 from collections import defaultdict
@@ -30,14 +31,17 @@ aggregates_stale = namespace.signal("aggregates-stale")
 PENDING = "announced_changes"
 
 
-def announce(session: Session, signal, import_id: int, citizen_ids=()) -> None:
-    """Queue `signal` for `import_id` (and citizens) to be sent when `session` commits."""
+def announce(
+    session: Session, signal, import_id: int, citizen_ids=(), aggregates_affected: bool = True
+) -> None:
+    """Queue `signal` for `import_id` (and citizens) to be sent when `session` commits;
+    `aggregates_affected`: whether the change can affect the import's aggregates."""
     if isinstance(session, scoped_session):
         session = session()  # the proxy has no transaction accessors
     # Remember the (sub)transaction, so a rolled-back savepoint forgets only its own news.
     transaction = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(PENDING, []).append(
-        (signal, import_id, tuple(citizen_ids), transaction)
+        (signal, import_id, tuple(citizen_ids), transaction, aggregates_affected)
     )
 
 
@@ -46,12 +50,17 @@ def _send_after_commit(session: Session) -> None:
     if not announced:
         return
     grouped = defaultdict(dict)  # one send per signal and import, citizens merged in order
-    for signal, import_id, citizen_ids, _transaction in announced:
+    affected = set()
+    for signal, import_id, citizen_ids, _transaction, aggregates_affected in announced:
         grouped[(signal, import_id)].update(dict.fromkeys(citizen_ids))
+        if aggregates_affected:
+            affected.add(import_id)
     for (signal, import_id), citizen_ids in grouped.items():
         signal.send("citizens-analyzer", import_id=import_id, citizen_ids=tuple(citizen_ids))
     import_ids = frozenset(import_id for _, import_id in grouped)
-    changes_committed.send("citizens-analyzer", import_ids=import_ids)
+    changes_committed.send(
+        "citizens-analyzer", import_ids=import_ids, aggregates_affected=frozenset(affected)
+    )
 
 
 def _forget_after_rollback(session: Session, previous_transaction) -> None:

@@ -111,22 +111,37 @@ def current_version(sql: Sql, import_id: int) -> int:
     return sql("SELECT data_version FROM imports WHERE id = :i", i=import_id)[0][0]
 
 
+def inputs_versions(sql: Sql, import_id: int) -> dict[str, int]:
+    """Per aggregate kind, the data_version of the last change that could affect it: an
+    aggregate computed at that version or later is current (the contract's "never stale")."""
+    ((birthdays_version, percentiles_version),) = sql(
+        "SELECT birthdays_version, town_age_stats_version FROM imports WHERE id = :i",
+        i=import_id,
+    )
+    return {"birthdays": birthdays_version, "town-age-stats": percentiles_version}
+
+
 def served_differences(
     sql: Sql, import_id: int, birthdays_document: dict, percentiles_document: dict
 ) -> list[str]:
     """How the served birthdays and percentiles of an import differ from a recomputation.
 
-    Both must be at the import's current data_version (reads are never stale).
+    Each must have been computed at a version no change that could affect it has passed since
+    (reads are never stale), and no later than the import's current data_version.
     """
     rows, version = read_live_rows(sql, import_id), current_version(sql, import_id)
+    inputs = inputs_versions(sql, import_id)
     problems = []
-    for kind, document in (
-        ("birthdays", birthdays_document),
-        ("percentiles", percentiles_document),
+    for label, kind, document in (
+        ("birthdays", "birthdays", birthdays_document),
+        ("percentiles", "town-age-stats", percentiles_document),
     ):
-        if document["meta"]["data_version"] != version:
-            served = document["meta"]["data_version"]
-            problems.append(f"{kind} served at data_version {served}, the import is at {version}")
+        served = document["meta"]["data_version"]
+        if not inputs[kind] <= served <= version:
+            problems.append(
+                f"{label} served at data_version {served}, but a change at {inputs[kind]} can"
+                f" affect it (the import is at {version})"
+            )
     served, recomputed = birthdays_document["data"]["attributes"]["months"], rows.birthdays()
     months = sorted(
         (m for m in served.keys() | recomputed.keys() if served.get(m) != recomputed.get(m)),
@@ -151,19 +166,22 @@ def served_differences(
 
 
 def stored_differences(sql: Sql, import_id: int) -> tuple[set[str], list[str]]:
-    """The kinds stored at the import's current data_version, and how any differs from a
-    recomputation (an older stamp is never served, so it is not judged)."""
-    version = current_version(sql, import_id)
-    stored = sql(
-        "SELECT kind, as_of, document FROM stored_aggregates"
-        " WHERE import_id = :i AND data_version = :v",
-        i=import_id,
-        v=version,
-    )
+    """The kinds stored as current (no change since could affect them), and how any differs
+    from a recomputation (what is no longer current is never served, so it is not judged)."""
+    inputs = inputs_versions(sql, import_id)
+    stored = [
+        (kind, version, as_of, document)
+        for kind, version, as_of, document in sql(
+            "SELECT kind, data_version, as_of, document FROM stored_aggregates"
+            " WHERE import_id = :i",
+            i=import_id,
+        )
+        if version >= inputs[kind]
+    ]
     rows = read_live_rows(sql, import_id)
     problems = [
         f"stored {kind} at data_version {version} differs from a recomputation"
-        for kind, as_of, document in stored
+        for kind, version, as_of, document in stored
         if document != (rows.birthdays() if kind == "birthdays" else rows.percentiles(as_of))
     ]
-    return {kind for kind, _as_of, _document in stored}, problems
+    return {kind for kind, *_rest in stored}, problems

@@ -10,7 +10,6 @@ from app.extensions import db
 from app.models.types import UtcDateTime
 
 Document = JSON().with_variant(JSONB(), "postgresql")
-KINDS = ("birthdays", "town-age-stats")
 
 
 class StoredAggregate(db.Model):

@@ -1,8 +1,16 @@
 """The two aggregates of an import: computed from one snapshot of its live rows, and stored.
 
-A stored aggregate is stamped with the `data_version` it was read at. A read serves it only
-while that version is current (percentiles: only for the day they were computed for); otherwise
-the read computes it on the spot, stores it and serves it, so nobody ever sees a stale aggregate.
+A stored aggregate is stamped with the `data_version` it was read at. It is current while no
+change since could affect it: while its stamp is at least the import's version of that
+aggregate's inputs (`birthdays_version`, `town_age_stats_version`; app.services.changes moves
+them), and for percentiles only on the day they were computed for. A read serves a current one;
+otherwise it computes it on the spot, stores it and serves it, so nobody ever sees a stale
+aggregate, and a new name or street never costs a recompute.
+
+Nothing is computed twice for one state: whoever computes an aggregate to store it (a read or
+the worker) holds a transaction-level advisory lock on (import, kind) and looks at the store
+again once it has it, so a read that finds a recompute in flight waits for it and serves its
+result instead of repeating it.
 """
 
 from dataclasses import dataclass
@@ -11,13 +19,14 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, and_, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.domain.aggregate_inputs import BIRTHDAYS, KINDS, PERCENTILES
 from app.domain.birthdays import birthdays
 from app.domain.errors import ImportNotFound
 from app.domain.percentiles import town_age_percentiles
 from app.extensions import db
 from app.models import citizens, imports, kinship
 from app.models import stored_aggregates as stored
-from app.models.stored_aggregates import KINDS
+from app.services.changes import INPUT_VERSIONS
 from app.services.unit_of_work import snapshot, unit_of_work
 from app.services.visibility import (
     citizen_listed,
@@ -26,7 +35,8 @@ from app.services.visibility import (
     visible_kinship,
 )
 
-BIRTHDAYS, PERCENTILES = "birthdays", "town-age-stats"
+# The second key of each kind's advisory lock (the first is the import's id).
+LOCK_KEYS = {kind: number for number, kind in enumerate(KINDS, start=1)}
 
 
 @dataclass
@@ -112,22 +122,31 @@ def store(aggregate: Aggregate) -> None:
     db.session.execute(statement)
 
 
+def compute(import_id: int, kind: str, as_of: date | None = None) -> Aggregate:
+    if kind == BIRTHDAYS:
+        return compute_birthdays(import_id)
+    return compute_percentiles(import_id, as_of or today())
+
+
 def refresh(import_id: int) -> None:
-    """Recompute and store both aggregates of an import (the background task's work)."""
-    store(compute_birthdays(import_id))
-    store(compute_percentiles(import_id, today()))
+    """Bring both stored aggregates of an import up to date (the background task's work):
+    each is computed only when what is stored is no longer current."""
+    for kind in KINDS:
+        current_aggregate(import_id, kind)
 
 
-def _stored_if_current(import_id: int, kind: str):
-    """The stored row of `kind` if it matches the import's current data_version, else None."""
+def _stored_if_current(import_id: int, kind: str, as_of: date | None):
+    """The stored row of `kind` if no change since it was computed can affect it, else None."""
     row = db.session.execute(
-        select(imports.c.data_version.label("current_version"), stored)
+        select(INPUT_VERSIONS[kind].label("inputs_version"), stored)
         .outerjoin(stored, (stored.c.import_id == imports.c.id) & (stored.c.kind == kind))
         .where(imports.c.id == import_id, import_reachable())
     ).first()
     if row is None:
         raise ImportNotFound(import_id)
-    return row if row.data_version == row.current_version else None
+    if row.data_version is None or row.data_version < row.inputs_version:
+        return None
+    return row if row.as_of == as_of else None
 
 
 def _served(row) -> Aggregate:
@@ -136,23 +155,40 @@ def _served(row) -> Aggregate:
     )
 
 
-def current_birthdays(import_id: int) -> Aggregate:
-    row = _stored_if_current(import_id, BIRTHDAYS)
+def _wait_for_others_computing(import_id: int, kind: str) -> None:
+    """Take the (import, kind) lock until this transaction ends (the store commits it)."""
+    if _on_postgresql():
+        db.session.execute(select(func.pg_advisory_xact_lock(import_id, LOCK_KEYS[kind])))
+
+
+def current_aggregate(import_id: int, kind: str, as_of: date | None = None) -> Aggregate:
+    """The aggregate as of now: served from the store when current, else computed and stored.
+
+    Percentiles for a day other than today are computed and not stored (the store keeps the
+    day they were computed on, nothing else).
+    """
+    stored_as_of = None if kind == BIRTHDAYS else (as_of or today())
+    row = _stored_if_current(import_id, kind, stored_as_of)
     if row is not None:
         return _served(row)
-    aggregate = compute_birthdays(import_id)
-    store(aggregate)
+    if kind == PERCENTILES and stored_as_of != today():
+        return compute(import_id, kind, stored_as_of)
+    _wait_for_others_computing(import_id, kind)
+    row = _stored_if_current(import_id, kind, stored_as_of)  # stored while we waited?
+    if row is not None:
+        db.session.rollback()  # ends the wait's transaction: its lock goes too
+        return _served(row)
+    aggregate = compute(import_id, kind, stored_as_of)
+    store(aggregate)  # commits, which releases the lock
     return aggregate
+
+
+def current_birthdays(import_id: int) -> Aggregate:
+    return current_aggregate(import_id, BIRTHDAYS)
 
 
 def current_percentiles(import_id: int, as_of: date) -> Aggregate:
-    row = _stored_if_current(import_id, PERCENTILES)
-    if row is not None and row.as_of == as_of:
-        return _served(row)
-    aggregate = compute_percentiles(import_id, as_of)
-    if as_of == today():  # the store keeps the day they were computed on, nothing else
-        store(aggregate)
-    return aggregate
+    return current_aggregate(import_id, PERCENTILES, as_of)
 
 
 def live_import_ids() -> list[int]:
@@ -169,7 +205,12 @@ def stale_import_ids() -> list[int]:
         select(func.count())
         .where(
             stored.c.import_id == imports.c.id,
-            stored.c.data_version == imports.c.data_version,
+            or_(
+                *(
+                    and_(stored.c.kind == kind, stored.c.data_version >= inputs_version)
+                    for kind, inputs_version in INPUT_VERSIONS.items()
+                )
+            ),
             or_(stored.c.as_of.is_(None), stored.c.as_of == today()),
         )
         .scalar_subquery()

@@ -11,6 +11,9 @@ sends no signal and queues no recompute, and its ETags stay as they were.
   attributes, its visible relatives or its `deleted_at` (a new citizen starts at 1). Trashing,
   restoring or purging a citizen changes its relatives' linkage too, so the services record
   those relatives as updated.
+- An import's `birthdays_version` and `town_age_stats_version` move to its new data_version
+  when the change can affect that aggregate (`affects`; app.domain.aggregate_inputs). Only then
+  is a recompute asked for: a new name leaves the stored aggregates current and the worker idle.
 """
 
 from collections.abc import Collection
@@ -18,6 +21,7 @@ from collections.abc import Collection
 from sqlalchemy import update
 
 from app import signals
+from app.domain import aggregate_inputs
 from app.extensions import db
 from app.models import citizens, imports
 from app.services.query import is_one_of
@@ -32,6 +36,18 @@ CITIZENS_CHANGED_IN_PLACE = {
     signals.citizen_trashed,
     signals.citizen_restored,
 }
+# What each signal affects unless the service says (an attribute update knows which changed).
+# Trashing an import hides its aggregates and restoring it brings back the same rows: the
+# aggregates stored before are exactly right again.
+AFFECTS = {
+    signals.import_trashed: aggregate_inputs.NONE,
+    signals.import_restored: aggregate_inputs.NONE,
+}
+# The version column of each aggregate's inputs.
+INPUT_VERSIONS = {
+    aggregate_inputs.BIRTHDAYS: imports.c.birthdays_version,
+    aggregate_inputs.PERCENTILES: imports.c.town_age_stats_version,
+}
 
 
 def _bumped_in_this_transaction() -> set:
@@ -45,16 +61,29 @@ def _bumped_in_this_transaction() -> set:
     return bumped
 
 
-def record_change(signal, import_id: int, citizen_ids: Collection[int] = ()) -> None:
-    """Record that this transaction changed `import_id` (and these citizens) as `signal` says."""
+def record_change(
+    signal,
+    import_id: int,
+    citizen_ids: Collection[int] = (),
+    affects: frozenset[str] | None = None,
+) -> None:
+    """Record that this transaction changed `import_id` (and these citizens) as `signal` says,
+    and that the change can affect the aggregates `affects` (by default: what `signal` does)."""
+    if affects is None:
+        affects = AFFECTS.get(signal, aggregate_inputs.ALL)
     bumped = _bumped_in_this_transaction()
-    if signal not in IMPORT_KEPT_AS_IS and import_id not in bumped:
-        db.session.execute(
-            update(imports)
-            .where(imports.c.id == import_id)
-            .values(data_version=imports.c.data_version + 1)
-        )
-        bumped.add(import_id)
+    if signal not in IMPORT_KEPT_AS_IS:
+        values = {}
+        new_version = imports.c.data_version  # SET reads the row as it was before the UPDATE
+        if import_id not in bumped:
+            new_version = values["data_version"] = imports.c.data_version + 1
+            bumped.add(import_id)
+        for kind in sorted(affects):
+            if (import_id, kind) not in bumped:
+                values[INPUT_VERSIONS[kind].name] = new_version
+                bumped.add((import_id, kind))
+        if values:
+            db.session.execute(update(imports).where(imports.c.id == import_id).values(values))
     if signal in CITIZENS_CHANGED_IN_PLACE:
         fresh = [c for c in citizen_ids if (import_id, c) not in bumped]
         if fresh:
@@ -64,4 +93,4 @@ def record_change(signal, import_id: int, citizen_ids: Collection[int] = ()) -> 
                 .values(version=citizens.c.version + 1)
             )
             bumped.update((import_id, c) for c in fresh)
-    announce(db.session, signal, import_id, citizen_ids)
+    announce(db.session, signal, import_id, citizen_ids, aggregates_affected=bool(affects))

@@ -6,6 +6,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Row
 
 from app import signals
+from app.domain import aggregate_inputs
 from app.domain.citizen_rules import COLUMN_ATTRIBUTES
 from app.domain.errors import ChangedMeanwhile, CitizenIdTaken, CitizenNotFound, ImportNotFound
 from app.extensions import db
@@ -205,21 +206,36 @@ def update_citizen(
     if restore and visibility.restore(citizens, *this_citizen):
         record_change(signals.citizen_restored, import_id, [citizen_id])
         _record_linkage_change(import_id, _linked_to(import_id, citizen_id))
-    changed = set()
-    if values and _write_differences(this_citizen, values):
-        changed.add(citizen_id)
+    changed, affects = set(), set()
+    if values:
+        written, affects = _write_differences(this_citizen, values)
+        if written:
+            changed.add(citizen_id)
     if relative_ids is not None:
-        changed |= kin.replace_relatives(import_id, citizen_id, relative_ids)
+        kinship_changed = kin.replace_relatives(import_id, citizen_id, relative_ids)
+        if kinship_changed:
+            changed |= kinship_changed
+            affects |= aggregate_inputs.affected_by(["relatives"])
     if changed:
-        record_change(signals.citizen_updated, import_id, sorted(changed))
+        record_change(signals.citizen_updated, import_id, sorted(changed), frozenset(affects))
     return _read_citizen(import_id, citizen_id, mode)
 
 
-def _write_differences(this_citizen: tuple, values: dict) -> bool:
-    """Write `values` if any of them differs from what is stored; whether one did."""
+def _write_differences(this_citizen: tuple, values: dict) -> tuple[bool, frozenset[str]]:
+    """Write `values` if any of them differs from what is stored; whether one did, and the
+    aggregates a change of those that did can affect (app.domain.aggregate_inputs)."""
+    inputs = [name for name in values if aggregate_inputs.affected_by([name])]
+    affects = aggregate_inputs.NONE
+    if inputs:  # read them first, so that only a real change of one invalidates an aggregate
+        stored = db.session.execute(
+            select(*(citizens.c[name] for name in inputs)).where(*this_citizen)
+        ).one()
+        affects = aggregate_inputs.affected_by(
+            name for name, value in zip(inputs, stored, strict=True) if value != values[name]
+        )
     differs = or_(*(citizens.c[name].is_distinct_from(value) for name, value in values.items()))
     written = db.session.execute(update(citizens).where(*this_citizen, differs).values(**values))
-    return written.rowcount > 0
+    return written.rowcount > 0, affects
 
 
 def _linked_to(import_id: int, citizen_id: int) -> list[int]:

@@ -3,6 +3,7 @@
 from collections.abc import Callable, Collection
 
 from app import signals
+from app.domain import aggregate_inputs
 from app.services import kinship_rows as kin
 from app.services.changes import record_change
 from app.services.citizens import check_version, current_version, require_citizen
@@ -21,7 +22,8 @@ def _change_relatives(
     check_version(import_id, citizen_id, expected_versions)
     changed = change(import_id, citizen_id, relative_ids)
     if changed:  # relatives already as asked: nothing changed, nothing to tell
-        record_change(signals.citizen_updated, import_id, sorted(changed))
+        affects = aggregate_inputs.affected_by(["relatives"])
+        record_change(signals.citizen_updated, import_id, sorted(changed), affects)
     return current_version(import_id, citizen_id)
 
 

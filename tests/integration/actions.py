@@ -14,8 +14,18 @@ def create_import(client, citizens: list[dict] | None = None) -> int:
 
 
 def rename(client, import_id: int, citizen_id: int, name: str) -> None:
-    """PATCH one citizen's name (a write that bumps the import's data_version)."""
+    """PATCH one citizen's name (a write that bumps the import's data_version, and that no
+    aggregate depends on)."""
     document = citizen_document(import_id, {"name": name}, resource_id=f"{import_id}.{citizen_id}")
+    reply = client.patch(f"/imports/{import_id}/citizens/{citizen_id}", json=document)
+    assert reply.status == 200, reply.body
+
+
+def set_birth_date(client, import_id: int, citizen_id: int, born: str) -> None:
+    """PATCH one citizen's birth date (a write both aggregates depend on)."""
+    document = citizen_document(
+        import_id, {"birth_date": born}, resource_id=f"{import_id}.{citizen_id}"
+    )
     reply = client.patch(f"/imports/{import_id}/citizens/{citizen_id}", json=document)
     assert reply.status == 200, reply.body
 

@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from app.extensions import db
+from harness.oracle import inputs_versions
 
 # The kinds of aggregate the store keeps for every import: their resource types (docs/api).
 AGGREGATE_KINDS = ("birthdays", "town-age-stats")
@@ -36,6 +37,16 @@ def versions(sql, import_id: int = 1) -> tuple[int, dict[str, int]]:
     current = data_version(sql, import_id)
     rows = sql("SELECT kind, data_version FROM stored_aggregates WHERE import_id = :i", i=import_id)
     return current, dict(rows)
+
+
+def stored_as_current(sql, import_id: int = 1) -> bool:
+    """Both aggregates stored, each computed at or after the last change that could affect it
+    (percentiles: whatever their day)."""
+    inputs = inputs_versions(sql, import_id)
+    _current, stored = versions(sql, import_id)
+    return set(stored) == set(AGGREGATE_KINDS) and all(
+        stored[kind] >= inputs[kind] for kind in AGGREGATE_KINDS
+    )
 
 
 def kinship_rows(sql, import_id: int = 1) -> list[tuple[int, int]]:

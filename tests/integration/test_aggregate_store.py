@@ -6,15 +6,20 @@ BROKER_DB, where no worker runs.
 """
 
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
+import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from app.services import aggregates
 from app.tasks import recompute_aggregates
 from harness.broker import queued_tasks
+from harness.database import libpq_url
 from tests.factories import citizen, citizen_document, family, linkage
-from tests.integration.actions import create_import, read, rename
+from tests.integration.actions import create_import, read, rename, set_birth_date
 from tests.integration.stored import data_version
 
 BROKER_DB = 12
@@ -159,7 +164,10 @@ def test_stale_import_ids_lists_exactly_the_imports_whose_store_is_behind(
     for _ in range(6):
         make_import(family())
     execute("DELETE FROM stored_aggregates WHERE import_id = 2 AND kind = 'birthdays'")
-    execute("UPDATE imports SET data_version = data_version + 1 WHERE id = 3")
+    execute(
+        "UPDATE imports SET data_version = data_version + 1,"
+        " birthdays_version = data_version + 1 WHERE id = 3"
+    )
     execute(
         "UPDATE stored_aggregates SET as_of = as_of - 1 WHERE import_id = 4 AND as_of IS NOT NULL",
     )
@@ -202,7 +210,7 @@ def test_a_read_right_after_a_write_with_no_worker_computes_stores_then_serves(q
 def test_a_read_after_a_later_write_computes_again(queued, sql):
     import_id = create_import(queued, family())
     read(queued, BIRTHDAYS.format(import_id))
-    rename(queued, import_id, 1, "Анна")
+    set_birth_date(queued, import_id, 1, "1990-01-01")
 
     computed = read(queued, BIRTHDAYS.format(import_id))
     served = read(queued, BIRTHDAYS.format(import_id))
@@ -252,3 +260,93 @@ def test_a_read_for_another_day_leaves_todays_stored_percentiles_alone(client, m
     assert past["meta"]["from_store"] is False
     assert stored(sql)["town-age-stats"] == todays
     assert current["meta"]["from_store"] is True
+
+
+# Only changes an aggregate depends on make it stale --------------------------------------------
+
+
+def test_a_change_no_aggregate_depends_on_leaves_both_served_from_the_store(queued, sql):
+    import_id = create_import(queued, family())
+    first = [read(queued, path.format(import_id)) for path in (BIRTHDAYS, PERCENTILES)]
+
+    rename(queued, import_id, 1, "Анна")
+    document = citizen_document(import_id, {"street": "Ленина"}, resource_id=f"{import_id}.2")
+    assert queued.patch(f"/imports/{import_id}/citizens/2", json=document).status == 200
+    again = [read(queued, path.format(import_id)) for path in (BIRTHDAYS, PERCENTILES)]
+
+    assert data_version(sql, import_id) == 3
+    for before, after in zip(first, again, strict=True):
+        assert after["meta"]["from_store"] is True
+        assert after["meta"]["data_version"] == 1  # what it was computed from: still right
+        assert after["data"] == before["data"]
+
+
+@pytest.mark.parametrize(
+    "attributes, still_stored",
+    [
+        ({"town": "Керчь"}, "birthdays"),
+        ({"birth_date": "1951-01-01"}, None),
+        # The same birth date again, with a new name (as a client sends every attribute):
+        ({"birth_date": "SAME", "name": "Анна"}, "both"),
+    ],
+)
+def test_an_attribute_change_makes_stale_exactly_the_aggregates_that_depend_on_it(
+    queued, sql, attributes, still_stored
+):
+    people = family()
+    import_id = create_import(queued, people)
+    for path in (BIRTHDAYS, PERCENTILES):
+        read(queued, path.format(import_id))
+    if attributes.get("birth_date") == "SAME":
+        attributes["birth_date"] = people[0]["birth_date"]
+
+    document = citizen_document(import_id, attributes, resource_id=f"{import_id}.1")
+    assert queued.patch(f"/imports/{import_id}/citizens/1", json=document).status == 200
+    served = {
+        kind: read(queued, path.format(import_id))["meta"]["from_store"]
+        for kind, path in (("birthdays", BIRTHDAYS), ("town-age-stats", PERCENTILES))
+    }
+
+    expected = {"birthdays", "town-age-stats"} if still_stored == "both" else {still_stored}
+    assert {kind for kind, from_store in served.items() if from_store} == expected - {None}
+
+
+def test_changing_relatives_makes_only_birthdays_stale(queued, sql):
+    import_id = create_import(queued, family())
+    for path in (BIRTHDAYS, PERCENTILES):
+        read(queued, path.format(import_id))
+
+    relationship = f"/imports/{import_id}/citizens/1/relationships/relatives"
+    assert queued.patch(relationship, json={"data": linkage(import_id, [])}).status == 204
+
+    assert read(queued, BIRTHDAYS.format(import_id))["meta"]["from_store"] is False
+    assert read(queued, PERCENTILES.format(import_id))["meta"]["from_store"] is True
+
+
+# A recompute in flight is waited for, not repeated ------------------------------------------------
+
+
+def test_a_read_that_finds_a_recompute_in_flight_waits_and_serves_its_result(
+    queued, sql, database_url
+):
+    import_id = create_import(queued, family())
+    computed = read(queued, BIRTHDAYS.format(import_id))
+    computed_at = computed["meta"]["computed_at"]
+    with psycopg.connect(libpq_url(database_url)) as other:
+        # Another process holds the (import, birthdays) lock, about to store what it computed.
+        other.execute("DELETE FROM stored_aggregates WHERE import_id = %s", (import_id,))
+        other.commit()
+        other.execute("SELECT pg_advisory_xact_lock(%s, 1)", (import_id,))
+        reader = ThreadPoolExecutor(1).submit(read, queued, BIRTHDAYS.format(import_id))
+        time.sleep(0.5)
+        assert not reader.done()  # it waits for the lock rather than computing
+        other.execute(
+            "INSERT INTO stored_aggregates (import_id, kind, data_version, computed_at, document)"
+            " VALUES (%s, 'birthdays', 1, %s, %s)",
+            (import_id, computed_at, Jsonb(computed["data"]["attributes"]["months"])),
+        )
+        other.commit()  # stored, and the lock goes with the transaction
+        served = reader.result(timeout=10)
+
+    assert served["meta"]["from_store"] is True
+    assert served["meta"]["computed_at"] == computed_at

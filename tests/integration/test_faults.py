@@ -37,7 +37,7 @@ from tests.integration.recomputation import (
     assert_stored_aggregates_match_the_rows,
     getter_of,
 )
-from tests.integration.stored import AGGREGATE_KINDS, sql_reader, versions
+from tests.integration.stored import AGGREGATE_KINDS, sql_reader, stored_as_current, versions
 from tests.jsonapi_client import MEDIA_TYPE
 
 
@@ -77,11 +77,6 @@ WRITES_WHILE_THE_BROKER_IS_DOWN = (
 )
 LAST_WRITE_WHILE_DOWN = Write(3, relatives=(2, 4, 3))
 WRITE_AFTER_THE_BROKER_IS_BACK = Write(4, attributes={"birth_date": "1971-02-02"})
-
-
-def stored_current(sql, import_id: int) -> bool:
-    current, stored = versions(sql, import_id)
-    return stored == dict.fromkeys(AGGREGATE_KINDS, current)
 
 
 def connections_made(worker: CeleryWorker) -> int:
@@ -126,7 +121,7 @@ def test_writes_go_on_while_the_broker_is_down_and_the_sweep_catches_up_once_it_
     citizens = broker_family()
     import_id = create_import(editor, citizens)
     expected = ExpectedImport.from_import(import_id, citizens)
-    wait_for(lambda: stored_current(sql, import_id), "the import's first recompute")
+    wait_for(lambda: stored_as_current(sql, import_id), "the import's first recompute")
     connected_before = connections_made(worker_with_beat)
 
     def write(change: Write) -> float:
@@ -161,14 +156,14 @@ def test_writes_go_on_while_the_broker_is_down_and_the_sweep_catches_up_once_it_
     )
     reconnected_after = time.monotonic() - back_at
     # Nothing but beat's sweep queues a recompute now: no write, no read since the outage.
-    wait_for(lambda: stored_current(sql, import_id), "the sweep to bring the store up to date")
+    wait_for(lambda: stored_as_current(sql, import_id), "the sweep to bring the store up to date")
     caught_up_after = time.monotonic() - back_at
     assert assert_stored_aggregates_match_the_rows(sql, import_id) == set(AGGREGATE_KINDS)
 
     # The writing app's own broker connections are usable again at once: no failure to queue.
     write(WRITE_AFTER_THE_BROKER_IS_BACK)
     assert len(queue_failures()) == accepted_while_down
-    wait_for(lambda: stored_current(sql, import_id), "the recompute of the last write")
+    wait_for(lambda: stored_as_current(sql, import_id), "the recompute of the last write")
 
     expected.assert_present(sql)
     assert_kinship_mutual(sql, import_id)

@@ -57,8 +57,24 @@ def test_changes_committed_comes_last_and_once_with_every_import_touched(session
 
     session.commit()
 
-    assert sent[-1] == ("changes-committed", {"import_ids": frozenset({1, 2})})
+    assert sent[-1] == (
+        "changes-committed",
+        {"import_ids": frozenset({1, 2}), "aggregates_affected": frozenset({1, 2})},
+    )
     assert [name for name, _ in sent].count("changes-committed") == 1
+
+
+def test_changes_committed_names_the_imports_whose_aggregates_a_change_can_affect(session, sent):
+    announce(session, signals.citizen_updated, 1, [7], aggregates_affected=False)
+    announce(session, signals.citizen_updated, 2, [8], aggregates_affected=False)
+    announce(session, signals.citizen_trashed, 2, [9])
+
+    session.commit()
+
+    assert sent[-1] == (
+        "changes-committed",
+        {"import_ids": frozenset({1, 2}), "aggregates_affected": frozenset({2})},
+    )
 
 
 def test_a_rollback_forgets_what_was_announced(session, sent):
