@@ -33,6 +33,13 @@ def non_negative_int(raw: str) -> int:
     return value
 
 
+def non_negative_float(raw: str) -> float:
+    value = float(raw)
+    if not value >= 0:  # NaN too
+        raise ValueError("must be a number, not negative")
+    return value
+
+
 def rate_limit(value: str) -> str:
     """`off`, empty (the configuration's default) or limits in Flask-Limiter's notation."""
     value = value.strip()
@@ -96,6 +103,12 @@ SETTINGS = (
         "requests per client address without a valid token, or `off`; unset: `60/minute` in"
         " production, off otherwise",
         rate_limit,
+    ),
+    Setting(
+        "TOKEN_CACHE_SECONDS", "5",
+        "how long a process trusts a token it has checked without asking the database again:"
+        " a revoked token stops working within this many seconds; `0` asks every time",
+        non_negative_float,
     ),
     Setting("LOG_LEVEL", "INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`"),
     Setting("LOG_FORMAT", "", "`json` or `text`; unset: json in production, text otherwise"),

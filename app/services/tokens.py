@@ -1,11 +1,19 @@
-"""Bearer tokens: created once, stored as a hash, checked in constant time, revocable."""
+"""Bearer tokens: created once, stored as a hash, checked in constant time, revocable.
+
+A process remembers a token it has checked for TOKEN_CACHE_SECONDS (5 by default), so most
+requests cost no token lookup: a revoked token stops working within that many seconds in every
+process. Only tokens that passed are remembered, by the hash of the whole token; an unknown or
+wrong one is looked up every time (a new token works at once).
+"""
 
 import hashlib
 import hmac
 import re
 import secrets
+import time
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -50,8 +58,34 @@ def create_token(name: str, role: str) -> str:
     return f"{key}.{secret}"
 
 
+# Tokens remembered: at most this many per process (the oldest half goes when it is full).
+CACHE_ENTRIES = 1024
+
+
+def _cache() -> dict[str, tuple[float, Caller]]:
+    """This app's remembered tokens: hash of the token -> (when to forget it, its caller)."""
+    return current_app.extensions.setdefault("token_cache", {})
+
+
 def authenticate(token: str) -> Caller | None:
     """The caller a token belongs to, or None for a malformed, unknown or revoked token."""
+    ttl = current_app.config["TOKEN_CACHE_SECONDS"]
+    if not ttl:
+        return _look_up(token)
+    cache, now, digest = _cache(), time.monotonic(), _hash(token)
+    remembered = cache.get(digest)
+    if remembered is not None and remembered[0] > now:
+        return remembered[1]
+    caller = _look_up(token)
+    if caller is not None:
+        if len(cache) >= CACHE_ENTRIES:
+            for stale in list(cache)[: CACHE_ENTRIES // 2]:  # dicts keep insertion order
+                del cache[stale]
+        cache[digest] = (now + ttl, caller)
+    return caller
+
+
+def _look_up(token: str) -> Caller | None:
     key, _, secret = token.partition(".")
     if not secret or not KEY_SHAPE.fullmatch(key):
         return None

@@ -5,10 +5,15 @@ test because the token table is not emptied between tests.
 """
 
 import re
+import time
 import uuid
 
 import pytest
+from sqlalchemy import event
 
+from app import create_app
+from app.extensions import db
+from harness.broker import use_celery_of
 from tests.integration.actions import cli_token, run_command, trash
 from tests.jsonapi_client import JsonApiClient
 
@@ -105,15 +110,29 @@ def test_tokens_list_shows_names_and_roles_but_never_the_token(app):
     assert secret not in result.output and key not in result.output
 
 
-def test_tokens_revoke_makes_the_token_401(app):
+@pytest.fixture
+def remembering_app(database_url, app):
+    """An app that remembers a checked token for 0.5 s (the default is TOKEN_CACHE_SECONDS=5)."""
+    remembering = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": database_url, "TOKEN_CACHE_SECONDS": 0.5}
+    )
+    yield remembering
+    use_celery_of(app)
+    with remembering.app_context():
+        db.engine.dispose()
+
+
+def test_tokens_revoke_makes_the_token_401_within_the_cache_bound(app, remembering_app):
     name = unique_name()
     token = cli_token(app, name, "admin")
-    assert bearer(app, token).get("/imports").status == 200
+    assert bearer(remembering_app, token).get("/imports").status == 200
 
     result = run_command(app, "tokens", "revoke", name)
+    revoked_at = time.monotonic()
 
     assert result.exit_code == 0, result.output
-    reply = bearer(app, token).get("/imports")
+    time.sleep(max(0.0, revoked_at + 0.5 - time.monotonic()))
+    reply = bearer(remembering_app, token).get("/imports")
     assert reply.status == 401
     assert reply.headers["WWW-Authenticate"] == (
         'Bearer realm="citizens-analyzer", error="invalid_token"'
@@ -122,6 +141,45 @@ def test_tokens_revoke_makes_the_token_401(app):
         line for line in run_command(app, "tokens", "list").output.splitlines() if name in line
     ]
     assert len(listed) == 1 and "revoked" in listed[0]
+
+
+def test_with_no_cache_a_revoked_token_is_401_at_once(database_url, app):
+    name = unique_name()
+    token = cli_token(app, name, "admin")
+    checking = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": database_url, "TOKEN_CACHE_SECONDS": 0}
+    )
+    try:
+        assert bearer(checking, token).get("/imports").status == 200
+        assert run_command(app, "tokens", "revoke", name).exit_code == 0
+        assert bearer(checking, token).get("/imports").status == 401
+    finally:
+        use_celery_of(app)
+        with checking.app_context():
+            db.engine.dispose()
+
+
+def test_a_remembered_token_costs_no_lookup_until_the_bound_passes(remembering_app, app):
+    token = cli_token(app, unique_name(), "reader")
+    lookups = []
+    with remembering_app.app_context():
+        engine = db.engine
+
+    def count(_conn, _cursor, statement, *_args):
+        if "FROM api_tokens" in statement:
+            lookups.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(3):
+            assert bearer(remembering_app, token).get("/imports").status == 200
+        remembered = len(lookups)
+        time.sleep(0.6)
+        assert bearer(remembering_app, token).get("/imports").status == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert (remembered, len(lookups)) == (1, 2)
 
 
 def test_tokens_revoke_leaves_other_tokens_working(app):
