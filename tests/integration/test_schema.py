@@ -122,3 +122,31 @@ def test_kinship_checks_and_cascades_find_each_mirror_by_its_whole_key(pg):
     assert rows_filtered_out(plans) == 0
     remaining = pg.execute("SELECT count(*) FROM kinship WHERE import_id = 1").fetchone()[0]
     assert remaining == 1  # 3 <-> 3; the star went with citizen 1 and so did 1 <-> 2
+
+
+def test_several_citizens_of_an_import_newer_than_the_statistics_are_found_by_index(pg):
+    # Statistics that know import 1 only; import 2 arrives after the last ANALYZE.
+    insert = (
+        "INSERT INTO citizens (import_id, citizen_id, town, street, building, apartment, name,"
+        " birth_date, gender) SELECT %s, g, 't', 's', 'b', 1, 'n', '2000-01-01', 'male'"
+        " FROM generate_series(%s::int, %s::int) AS g"
+    )
+    pg.execute(insert, (1, 4, 3000))
+    pg.commit()
+    pg.execute("ANALYZE citizens")
+    pg.execute("INSERT INTO imports (id, data_version) VALUES (2, 1)")
+    pg.execute(insert, (2, 1, 3000))
+    pg.commit()
+
+    plan = "\n".join(
+        row[0]
+        for row in pg.execute(
+            "EXPLAIN (ANALYZE, COSTS OFF) SELECT citizen_id FROM citizens"
+            " WHERE import_id = 2 AND citizen_id = ANY(%s) AND deleted_at IS NULL",
+            (list(range(3, 11)),),
+        )
+    )
+
+    # An index condition on both columns, not a filter over the import's 3,000 citizens.
+    assert "Rows Removed by Filter" not in plan, plan
+    assert "citizen_id = ANY" in plan.split("Index Cond:")[1].splitlines()[0], plan
