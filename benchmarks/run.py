@@ -84,6 +84,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def add_service_options(
+    parser: argparse.ArgumentParser, port: int, database: str, redis_db: int
+) -> None:
+    """The options every benchmark that starts the service (gunicorn and a worker) takes."""
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=port, help="port on 127.0.0.1")
+    parser.add_argument("--pg", default="postgres@127.0.0.1:5432", help="PostgreSQL user@host:port")
+    parser.add_argument("--database", default=database, help="bench database name")
+    parser.add_argument(
+        "--redis",
+        default=f"redis://127.0.0.1:6379/{redis_db}",
+        help="broker of the worker (flushed)",
+    )
+
+
 def new_session(token: str) -> requests.Session:
     """Return a keep-alive session sending the JSON:API Accept header and the bearer token."""
     session = requests.Session()

@@ -35,7 +35,7 @@ import psycopg
 from benchmarks.dataset import DEFAULT_SEED, generate_citizens, import_document
 from benchmarks.load.client import LoadClient
 from benchmarks.load.stats import Recorder, summarize
-from benchmarks.run import new_session, post_import
+from benchmarks.run import add_service_options, new_session, post_import
 from harness.database import ThrowawayDatabase, create_token, server_version
 from harness.processes import HarnessError
 from harness.service import Service, exit_on_sigterm, running_service
@@ -61,13 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=8, help="seconds per operation and level")
     parser.add_argument("--operations", nargs="+", choices=OPERATIONS, default=list(OPERATIONS))
     parser.add_argument("--citizens", type=int, default=10_000, help="citizens of the import")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--port", type=int, default=8767, help="port on 127.0.0.1")
-    parser.add_argument("--pg", default="postgres@127.0.0.1:5432", help="PostgreSQL user@host:port")
-    parser.add_argument("--database", default="citizens_small", help="bench database name")
-    parser.add_argument(
-        "--redis", default="redis://127.0.0.1:6379/6", help="broker of the worker (flushed)"
-    )
+    add_service_options(parser, port=8767, database="citizens_small", redis_db=6)
     args = parser.parse_args(argv)
     if args.citizens < max(args.clients) * CITIZENS_PER_CLIENT:
         parser.error(f"--citizens must be at least {CITIZENS_PER_CLIENT} per client")

@@ -20,7 +20,13 @@ import requests
 
 from benchmarks.dataset import DEFAULT_SEED, generate_citizens, import_document
 from benchmarks.probes import freeze_statistics
-from benchmarks.run import WORKER_TIMEOUT_S, new_session, post_import, timed
+from benchmarks.run import (
+    WORKER_TIMEOUT_S,
+    add_service_options,
+    new_session,
+    post_import,
+    timed,
+)
 from harness.database import ThrowawayDatabase, create_token, server_version
 from harness.processes import HarnessError
 from harness.service import exit_on_sigterm, running_service
@@ -68,13 +74,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--stale-imports", type=int, default=3, help="imports of 10,000 loaded by --mode stale"
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--port", type=int, default=8766, help="port on 127.0.0.1")
-    parser.add_argument("--pg", default="postgres@127.0.0.1:5432", help="PostgreSQL user@host:port")
-    parser.add_argument("--database", default="citizens_star", help="bench database name")
-    parser.add_argument(
-        "--redis", default="redis://127.0.0.1:6379/10", help="broker of the worker (flushed)"
-    )
+    add_service_options(parser, port=8766, database="citizens_star", redis_db=10)
     args = parser.parse_args(argv)
     if min(args.sizes) < 3 or args.stale_imports < 1:
         parser.error("--sizes must be at least 3 and --stale-imports at least 1")

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from harness.processes import REPO, HarnessError, ServiceProcess, free_port, port_in_use
+from harness.processes import REPO, HarnessError, ListeningProcess, free_port, port_in_use
 
 TEMPLATE = REPO / "deploy" / "nginx" / "templates" / "default.conf.template"
 # What docker-compose.yml passes the proxy container, for envsubst to fill in.
@@ -64,7 +64,7 @@ def main_configuration(directory: Path, server_file: Path) -> str:
     )
 
 
-class Nginx(ServiceProcess):
+class Nginx(ListeningProcess):
     """nginx with the project's server configuration on 127.0.0.1, in front of `upstream`."""
 
     name = "nginx"
@@ -87,11 +87,6 @@ class Nginx(ServiceProcess):
             self.binary, "-p", str(self.directory), "-c", str(self.configuration),
             "-e", str(self.directory / "error.log"),
         ]  # fmt: skip
-
-    def start(self) -> None:
-        if port_in_use(self.port):
-            raise HarnessError(f"port {self.port} is already in use")
-        super().start()
 
     def ready(self) -> bool:
         return port_in_use(self.port)

@@ -179,7 +179,19 @@ class ServiceProcess:
             self.log_path.unlink(missing_ok=True)
 
 
-class Gunicorn(ServiceProcess):
+class ListeningProcess(ServiceProcess):
+    """A server on a port of 127.0.0.1 (`self.port`), which must be free when it starts."""
+
+    port: int
+
+    def start(self) -> None:
+        if port_in_use(self.port):
+            # Otherwise its readiness check might be answered by some other server there.
+            raise HarnessError(f"port {self.port} is already in use")
+        super().start()
+
+
+class Gunicorn(ListeningProcess):
     """gunicorn serving `app:create_app()` on 127.0.0.1, with the project's gunicorn.conf.py."""
 
     name = "gunicorn"
@@ -204,12 +216,6 @@ class Gunicorn(ServiceProcess):
             sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
             "--bind", f"127.0.0.1:{self.port}", *timeout, "app:create_app()",
         ]  # fmt: skip
-
-    def start(self) -> None:
-        if port_in_use(self.port):
-            # Otherwise /health might be answered by some other server on that port.
-            raise HarnessError(f"port {self.port} is already in use")
-        super().start()
 
     def ready(self) -> bool:
         try:
