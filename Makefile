@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast lint format dredd browser chromium bench bench-trap bench-star bench-small load clean
+.PHONY: run test test-fast lint format dredd browser chromium bench bench-trap bench-star bench-small bench-recompute load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ bench-trap: $(VENV)/.dev
 ## bench-small: small requests at 1, 8 and 32 clients, with the CPU each costs (~2 min)
 bench-small: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.small
+
+## bench-recompute: what bringing an aggregate up to date costs after a one-citizen PATCH (~1 min)
+bench-recompute: $(VENV)/.dev
+	$(BIN)/python -m benchmarks.recompute
 
 ## bench-star: kinship of the worst shape, one citizen related to all, at 10,000 and 100,000 (~3 min)
 bench-star: $(VENV)/.dev

@@ -23,3 +23,20 @@ def birthdays(pairs: Iterable[tuple[int, int]]) -> dict[str, list[dict[str, int]
         ]
         for month, presents in presents_by_month.items()
     }
+
+
+def merge_birthdays(
+    stored: dict[str, list[dict[str, int]]],
+    recomputed_for: set[int],
+    recomputed: dict[str, list[dict[str, int]]],
+) -> dict[str, list[dict[str, int]]]:
+    """`stored` with the entries of the citizens `recomputed_for` replaced by `recomputed`
+    (their presents counted anew: a citizen missing from it has no presents any more)."""
+    return {
+        month: sorted(
+            [entry for entry in entries if entry["citizen_id"] not in recomputed_for]
+            + recomputed[month],
+            key=lambda entry: entry["citizen_id"],
+        )
+        for month, entries in stored.items()
+    }

@@ -60,3 +60,12 @@ def town_age_percentiles(rows: Iterable[tuple[str, date]], as_of: date) -> list[
             entry[f"p{q}"] = round_half_up(percentile(ages, q))
         result.append(entry)
     return result
+
+
+def merge_town_percentiles(
+    stored: list[dict], recomputed_towns: set[str], recomputed: list[dict]
+) -> list[dict]:
+    """`stored` with the towns `recomputed_towns` replaced by `recomputed` (a town missing from
+    it has no live citizens any more), in code point order."""
+    kept = [entry for entry in stored if entry["town"] not in recomputed_towns]
+    return sorted(kept + recomputed, key=lambda entry: entry["town"])

@@ -7,6 +7,12 @@ them), and for percentiles only on the day they were computed for. A read serves
 otherwise it computes it on the spot, stores it and serves it, so nobody ever sees a stale
 aggregate, and a new name or street never costs a recompute.
 
+A recompute costs in proportion to what changed: it starts from the stored aggregate and the
+changes recorded since (app.models.aggregate_changes) and counts anew only the presents of the
+citizens those changes touched and their relatives, and only the percentiles of the towns they
+touched. With nothing stored to start from (or a day other than the stored one, or a change
+recorded as "anything"), it computes the whole aggregate.
+
 Nothing is computed twice for one state: whoever computes an aggregate to store it (a read or
 the worker) holds a transaction-level advisory lock on (import, kind) and looks at the store
 again once it has it, so a read that finds a recompute in flight waits for it and serves its
@@ -16,17 +22,18 @@ result instead of repeating it.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, and_, func, or_, select, text
+from sqlalchemy import Connection, String, and_, delete, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.domain.aggregate_inputs import BIRTHDAYS, KINDS, PERCENTILES
-from app.domain.birthdays import birthdays
+from app.domain.birthdays import birthdays, merge_birthdays
 from app.domain.errors import ImportNotFound
-from app.domain.percentiles import town_age_percentiles
+from app.domain.percentiles import merge_town_percentiles, town_age_percentiles
 from app.extensions import db
-from app.models import citizens, imports, kinship
+from app.models import aggregate_changes, citizens, imports, kinship
 from app.models import stored_aggregates as stored
 from app.services.changes import INPUT_VERSIONS
+from app.services.query import is_one_of
 from app.services.unit_of_work import snapshot, unit_of_work
 from app.services.visibility import (
     citizen_listed,
@@ -48,6 +55,8 @@ class Aggregate:
     document: object
     as_of: date | None = None
     from_store: bool = False
+    # How many citizens' presents or towns' percentiles a recompute counted anew; None: all.
+    recomputed: int | None = None
 
 
 def _on_postgresql() -> bool:
@@ -69,27 +78,117 @@ def _current_version(connection: Connection, import_id: int) -> int:
 
 
 def compute_birthdays(import_id: int) -> Aggregate:
+    """The whole birthdays aggregate, from one snapshot of the import's rows."""
     with snapshot() as connection:
         version = _current_version(connection, import_id)
-        pairs = connection.execute(
-            visible_kinship(import_id).with_only_columns(
-                kinship.c.citizen_id, relative_column("birth_date")
-            )
-        ).all()
-    months = birthdays((citizen_id, born.month) for citizen_id, born in pairs)
+        months = birthdays(_present_months(connection, import_id))
     return Aggregate(import_id, BIRTHDAYS, version, datetime.now(UTC), months)
 
 
 def compute_percentiles(import_id: int, as_of: date) -> Aggregate:
+    """The whole percentiles aggregate as of `as_of`, from one snapshot of the import's rows."""
     with snapshot() as connection:
         version = _current_version(connection, import_id)
-        rows = connection.execute(
-            select(citizens.c.town, citizens.c.birth_date).where(
-                citizens.c.import_id == import_id, citizen_listed()
-            )
-        ).all()
-    stats = town_age_percentiles(rows, as_of)
+        stats = town_age_percentiles(_towns_and_births(connection, import_id), as_of)
     return Aggregate(import_id, PERCENTILES, version, datetime.now(UTC), stats, as_of)
+
+
+def _present_months(connection: Connection, import_id: int, citizen_ids=None) -> list:
+    """(citizen_id, a relative's birth month) of every visible kinship row (of these citizens)."""
+    rows = visible_kinship(import_id).with_only_columns(
+        kinship.c.citizen_id, relative_column("birth_date")
+    )
+    if citizen_ids is not None:
+        rows = rows.where(is_one_of(kinship.c.citizen_id, citizen_ids))
+    return [(citizen_id, born.month) for citizen_id, born in connection.execute(rows)]
+
+
+def _towns_and_births(connection: Connection, import_id: int, towns=None) -> list:
+    """(town, birth_date) of every live citizen (of these towns)."""
+    rows = select(citizens.c.town, citizens.c.birth_date).where(
+        citizens.c.import_id == import_id, citizen_listed()
+    )
+    if towns is not None:
+        rows = rows.where(is_one_of(citizens.c.town, towns, String))
+    return connection.execute(rows).all()
+
+
+def _recorded_changes(connection: Connection, import_id: int, kind: str, since: int):
+    """The citizens and towns the changes after version `since` touched; None when those
+    changes are not all recorded, or one was recorded as "anything"."""
+    inputs_version = connection.execute(
+        select(INPUT_VERSIONS[kind]).where(imports.c.id == import_id)
+    ).scalar_one()
+    rows = connection.execute(
+        select(
+            aggregate_changes.c.data_version,
+            aggregate_changes.c.citizen_ids,
+            aggregate_changes.c.towns,
+        ).where(
+            aggregate_changes.c.import_id == import_id, aggregate_changes.c.data_version > since
+        )
+    ).all()
+    if (
+        any(ids is None for _, ids, _ in rows)
+        or max((v for v, _, _ in rows), default=0) < inputs_version
+    ):
+        return None
+    citizen_ids = {citizen_id for _, ids, _ in rows for citizen_id in ids}
+    towns = {town for _, _, left in rows for town in left or ()}
+    return citizen_ids, towns
+
+
+def _recompute(import_id: int, kind: str, as_of: date | None) -> Aggregate:
+    """The aggregate as of now, counting anew only what changed since the stored one."""
+    with snapshot() as connection:
+        version = _current_version(connection, import_id)
+        base = connection.execute(
+            select(stored.c.data_version, stored.c.as_of, stored.c.document).where(
+                stored.c.import_id == import_id, stored.c.kind == kind
+            )
+        ).first()
+        changes = None
+        if base is not None and base.as_of == as_of:
+            changes = _recorded_changes(connection, import_id, kind, base.data_version)
+        if changes is not None:
+            citizen_ids, left_towns = changes
+            if kind == BIRTHDAYS:
+                touched = _with_relatives(connection, import_id, citizen_ids)
+                recounted = birthdays(_present_months(connection, import_id, touched))
+                document = merge_birthdays(base.document, touched, recounted)
+            else:
+                touched = left_towns | _towns_of(connection, import_id, citizen_ids)
+                rows = _towns_and_births(connection, import_id, sorted(touched))
+                recounted = town_age_percentiles(rows, as_of)
+                document = merge_town_percentiles(base.document, touched, recounted)
+            now = datetime.now(UTC)
+            return Aggregate(import_id, kind, version, now, document, as_of, False, len(touched))
+    return compute(import_id, kind, as_of)
+
+
+def _with_relatives(connection: Connection, import_id: int, citizen_ids: set[int]) -> set[int]:
+    """These citizens and everyone related to them, trashed or not: whose presents a change
+    of these citizens (a birth date, kinship, trash) can have changed."""
+    if not citizen_ids:
+        return set()
+    relatives = connection.execute(
+        select(kinship.c.relative_id).where(
+            kinship.c.import_id == import_id, is_one_of(kinship.c.citizen_id, citizen_ids)
+        )
+    ).scalars()
+    return citizen_ids | set(relatives)
+
+
+def _towns_of(connection: Connection, import_id: int, citizen_ids: set[int]) -> set[str]:
+    if not citizen_ids:
+        return set()
+    return set(
+        connection.execute(
+            select(citizens.c.town).where(
+                citizens.c.import_id == import_id, is_one_of(citizens.c.citizen_id, citizen_ids)
+            )
+        ).scalars()
+    )
 
 
 @unit_of_work
@@ -120,6 +219,18 @@ def store(aggregate: Aggregate) -> None:
         ),
     )
     db.session.execute(statement)
+    # The changes every stored aggregate of the import has seen are needed no more.
+    seen_by_all = (
+        select(func.min(stored.c.data_version))
+        .where(stored.c.import_id == aggregate.import_id)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        delete(aggregate_changes).where(
+            aggregate_changes.c.import_id == aggregate.import_id,
+            aggregate_changes.c.data_version <= seen_by_all,
+        )
+    )
 
 
 def compute(import_id: int, kind: str, as_of: date | None = None) -> Aggregate:
@@ -178,7 +289,7 @@ def current_aggregate(import_id: int, kind: str, as_of: date | None = None) -> A
     if row is not None:
         db.session.rollback()  # ends the wait's transaction: its lock goes too
         return _served(row)
-    aggregate = compute(import_id, kind, stored_as_of)
+    aggregate = _recompute(import_id, kind, stored_as_of)
     store(aggregate)  # commits, which releases the lock
     return aggregate
 

@@ -14,16 +14,18 @@ sends no signal and queues no recompute, and its ETags stay as they were.
 - An import's `birthdays_version` and `town_age_stats_version` move to its new data_version
   when the change can affect that aggregate (`affects`; app.domain.aggregate_inputs). Only then
   is a recompute asked for: a new name leaves the stored aggregates current and the worker idle.
+  Such a change is also written to aggregate_changes (the citizens it changed, and `towns` it
+  may have left), so the recompute redoes only what the change touched.
 """
 
 from collections.abc import Collection
 
-from sqlalchemy import update
+from sqlalchemy import insert, select, update
 
 from app import signals
 from app.domain import aggregate_inputs
 from app.extensions import db
-from app.models import citizens, imports
+from app.models import aggregate_changes, citizens, imports
 from app.services.query import is_one_of
 from app.signals import announce
 
@@ -66,9 +68,14 @@ def record_change(
     import_id: int,
     citizen_ids: Collection[int] = (),
     affects: frozenset[str] | None = None,
+    towns: Collection[str] = (),
 ) -> None:
     """Record that this transaction changed `import_id` (and these citizens) as `signal` says,
-    and that the change can affect the aggregates `affects` (by default: what `signal` does)."""
+    and that the change can affect the aggregates `affects` (by default: what `signal` does).
+
+    `towns`: towns the change may have taken a citizen out of, which the citizens' rows no
+    longer tell (a citizen's town before it moved, a purged citizen's town).
+    """
     if affects is None:
         affects = AFFECTS.get(signal, aggregate_inputs.ALL)
     bumped = _bumped_in_this_transaction()
@@ -84,6 +91,8 @@ def record_change(
                 bumped.add((import_id, kind))
         if values:
             db.session.execute(update(imports).where(imports.c.id == import_id).values(values))
+        if affects:
+            _log_for_recompute(import_id, citizen_ids, towns)
     if signal in CITIZENS_CHANGED_IN_PLACE:
         fresh = [c for c in citizen_ids if (import_id, c) not in bumped]
         if fresh:
@@ -94,3 +103,16 @@ def record_change(
             )
             bumped.update((import_id, c) for c in fresh)
     announce(db.session, signal, import_id, citizen_ids, aggregates_affected=bool(affects))
+
+
+def _log_for_recompute(import_id: int, citizen_ids: Collection[int], towns: Collection[str]):
+    """What the change touched, at the import's version after it (app.models.aggregate_changes)."""
+    version = select(imports.c.data_version).where(imports.c.id == import_id).scalar_subquery()
+    db.session.execute(
+        insert(aggregate_changes).values(
+            import_id=import_id,
+            data_version=version,
+            citizen_ids=sorted(citizen_ids),
+            towns=sorted(towns) or None,
+        )
+    )

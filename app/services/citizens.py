@@ -179,7 +179,8 @@ def create_citizen(import_id: int, values: dict, relative_ids: list[int] | None)
         kin.require_relatives(import_id, relative_ids, also_valid={citizen_id})
         related = kin.add_relatives(import_id, citizen_id, relative_ids) - {citizen_id}
         if related:
-            record_change(signals.citizen_updated, import_id, sorted(related))
+            affects = aggregate_inputs.affected_by(["relatives"])
+            record_change(signals.citizen_updated, import_id, sorted(related), affects)
     return _read_citizen(import_id, citizen_id, LIVE)
 
 
@@ -206,9 +207,9 @@ def update_citizen(
     if restore and visibility.restore(citizens, *this_citizen):
         record_change(signals.citizen_restored, import_id, [citizen_id])
         _record_linkage_change(import_id, _linked_to(import_id, citizen_id))
-    changed, affects = set(), set()
+    changed, affects, left_towns = set(), set(), ()
     if values:
-        written, affects = _write_differences(this_citizen, values)
+        written, affects, left_towns = _write_differences(this_citizen, values)
         if written:
             changed.add(citizen_id)
     if relative_ids is not None:
@@ -217,25 +218,32 @@ def update_citizen(
             changed |= kinship_changed
             affects |= aggregate_inputs.affected_by(["relatives"])
     if changed:
-        record_change(signals.citizen_updated, import_id, sorted(changed), frozenset(affects))
+        record_change(
+            signals.citizen_updated, import_id, sorted(changed), frozenset(affects), left_towns
+        )
     return _read_citizen(import_id, citizen_id, mode)
 
 
-def _write_differences(this_citizen: tuple, values: dict) -> tuple[bool, frozenset[str]]:
-    """Write `values` if any of them differs from what is stored; whether one did, and the
-    aggregates a change of those that did can affect (app.domain.aggregate_inputs)."""
+def _write_differences(
+    this_citizen: tuple, values: dict
+) -> tuple[bool, frozenset[str], tuple[str, ...]]:
+    """Write `values` if any of them differs from what is stored. Return whether one did, the
+    aggregates a change of those that did can affect (app.domain.aggregate_inputs), and the
+    town the citizen left if it moved."""
     inputs = [name for name in values if aggregate_inputs.affected_by([name])]
-    affects = aggregate_inputs.NONE
+    affects, left_towns = aggregate_inputs.NONE, ()
     if inputs:  # read them first, so that only a real change of one invalidates an aggregate
         stored = db.session.execute(
             select(*(citizens.c[name] for name in inputs)).where(*this_citizen)
         ).one()
-        affects = aggregate_inputs.affected_by(
-            name for name, value in zip(inputs, stored, strict=True) if value != values[name]
-        )
+        before = dict(zip(inputs, stored, strict=True))
+        changed = [name for name in inputs if before[name] != values[name]]
+        affects = aggregate_inputs.affected_by(changed)
+        if "town" in changed:
+            left_towns = (before["town"],)
     differs = or_(*(citizens.c[name].is_distinct_from(value) for name, value in values.items()))
     written = db.session.execute(update(citizens).where(*this_citizen, differs).values(**values))
-    return written.rowcount > 0, affects
+    return written.rowcount > 0, affects, left_towns
 
 
 def _linked_to(import_id: int, citizen_id: int) -> list[int]:
@@ -247,7 +255,8 @@ def _linked_to(import_id: int, citizen_id: int) -> list[int]:
 def _record_linkage_change(import_id: int, others: list[int]) -> None:
     """A citizen came or went: the citizens it is related to now link to it, or no longer."""
     if others:
-        record_change(signals.citizen_updated, import_id, others)
+        affects = aggregate_inputs.affected_by(["relatives"])
+        record_change(signals.citizen_updated, import_id, others, affects)
 
 
 @unit_of_work
@@ -276,12 +285,17 @@ def purge_citizen(
     """Delete a citizen, live or trashed, for good; its kinship rows on both sides go with it."""
     lock_import(import_id, Visibility.WITH_TRASHED)
     this_citizen = (citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
-    deleted_at = db.session.execute(select(citizens.c.deleted_at).where(*this_citizen)).first()
-    if deleted_at is None:
+    found = db.session.execute(
+        select(citizens.c.deleted_at, citizens.c.town).where(*this_citizen)
+    ).first()
+    if found is None:
         raise CitizenNotFound(import_id, citizen_id)
     check_version(import_id, citizen_id, expected_versions)
-    # A trashed citizen's kinship is invisible already: its relatives look the same after.
-    linked = _linked_to(import_id, citizen_id) if deleted_at[0] is None else []
+    live = found.deleted_at is None
+    # A trashed citizen's kinship is invisible already, and it takes no part in the
+    # aggregates: its relatives and the aggregates look the same after.
+    linked = _linked_to(import_id, citizen_id) if live else []
     db.session.execute(delete(citizens).where(*this_citizen))
-    record_change(signals.citizen_purged, import_id, [citizen_id])
+    affects = aggregate_inputs.ALL if live else aggregate_inputs.NONE
+    record_change(signals.citizen_purged, import_id, [citizen_id], affects, [found.town])
     _record_linkage_change(import_id, linked)

@@ -46,7 +46,7 @@ class CollectionQuery:
         return self.fields.get(type_)
 
 
-def is_one_of(column, ids: Iterable[int]) -> ColumnElement[bool]:
+def is_one_of(column, ids: Iterable, element_type=Integer) -> ColumnElement[bool]:
     """`column IN ids` with the ids as one parameter, however many there are.
 
     psycopg refuses a statement of more than 65,535 parameters, and an IN list takes one per
@@ -63,7 +63,7 @@ def is_one_of(column, ids: Iterable[int]) -> ColumnElement[bool]:
     if len(ids) == 1:
         return column == ids[0]
     if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+        return column == any_(bindparam(None, ids, type_=ARRAY(element_type)))
     return column.in_(ids)
 
 

@@ -7,6 +7,7 @@ from itertools import groupby
 from sqlalchemy import delete, select
 
 from app import signals
+from app.domain import aggregate_inputs
 from app.extensions import db
 from app.models import citizens, imports
 from app.services.changes import record_change
@@ -72,4 +73,6 @@ def _purge_citizens(import_id: int, citizen_ids: list[int], cutoff: datetime) ->
     ).scalars()
     purged_ids = sorted(purged)
     if purged_ids:
-        record_change(signals.citizen_purged, import_id, purged_ids)
+        # Trashed citizens and their kinship take no part in the aggregates: purging them
+        # leaves both as they are.
+        record_change(signals.citizen_purged, import_id, purged_ids, aggregate_inputs.NONE)
