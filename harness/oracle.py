@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
+import orjson
 from sqlalchemy import NullPool, create_engine, text
 
 from app.domain.birthdays import birthdays
@@ -182,6 +183,7 @@ def stored_differences(sql: Sql, import_id: int) -> tuple[set[str], list[str]]:
     problems = [
         f"stored {kind} at data_version {version} differs from a recomputation"
         for kind, version, as_of, document in stored
-        if document != (rows.birthdays() if kind == "birthdays" else rows.percentiles(as_of))
+        if orjson.loads(document)
+        != (rows.birthdays() if kind == "birthdays" else rows.percentiles(as_of))
     ]
     return {kind for kind, *_rest in stored}, problems

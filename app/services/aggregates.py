@@ -22,6 +22,7 @@ result instead of repeating it.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import orjson
 from sqlalchemy import Connection, String, and_, delete, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -48,15 +49,29 @@ LOCK_KEYS = {kind: number for number, kind in enumerate(KINDS, start=1)}
 
 @dataclass
 class Aggregate:
+    """An aggregate, as Python objects (`document`) or as the JSON bytes that encode them
+    (`encoded`, what the store keeps); each is made from the other when first asked for."""
+
     import_id: int
     kind: str
     data_version: int
     computed_at: datetime
-    document: object
+    document: object = None
     as_of: date | None = None
     from_store: bool = False
     # How many citizens' presents or towns' percentiles a recompute counted anew; None: all.
     recomputed: int | None = None
+    encoded: bytes | None = None
+
+    def value(self) -> object:
+        if self.document is None:
+            self.document = orjson.loads(self.encoded)
+        return self.document
+
+    def as_bytes(self) -> bytes:
+        if self.encoded is None:
+            self.encoded = orjson.dumps(self.document)
+        return self.encoded
 
 
 def _on_postgresql() -> bool:
@@ -155,12 +170,13 @@ def _recompute(import_id: int, kind: str, as_of: date | None) -> Aggregate:
             if kind == BIRTHDAYS:
                 touched = _with_relatives(connection, import_id, citizen_ids)
                 recounted = birthdays(_present_months(connection, import_id, touched))
-                document = merge_birthdays(base.document, touched, recounted)
+                document = merge_birthdays(orjson.loads(base.document), touched, recounted)
             else:
                 touched = left_towns | _towns_of(connection, import_id, citizen_ids)
                 rows = _towns_and_births(connection, import_id, sorted(touched))
                 recounted = town_age_percentiles(rows, as_of)
-                document = merge_town_percentiles(base.document, touched, recounted)
+                stats = orjson.loads(base.document)
+                document = merge_town_percentiles(stats, touched, recounted)
             now = datetime.now(UTC)
             return Aggregate(import_id, kind, version, now, document, as_of, False, len(touched))
     return compute(import_id, kind, as_of)
@@ -201,7 +217,7 @@ def store(aggregate: Aggregate) -> None:
         "data_version": aggregate.data_version,
         "computed_at": aggregate.computed_at,
         "as_of": aggregate.as_of,
-        "document": aggregate.document,
+        "document": aggregate.as_bytes(),
     }
     if dialect is postgresql:
         # The store is a cache that any read can rebuild: losing its last write in a crash costs
@@ -262,8 +278,9 @@ def _stored_if_current(import_id: int, kind: str, as_of: date | None):
 
 def _served(row) -> Aggregate:
     return Aggregate(
-        row.import_id, row.kind, row.data_version, row.computed_at, row.document, row.as_of, True
-    )
+        row.import_id, row.kind, row.data_version, row.computed_at, None, row.as_of, True,
+        encoded=row.document,
+    )  # fmt: skip
 
 
 def _wait_for_others_computing(import_id: int, kind: str) -> None:

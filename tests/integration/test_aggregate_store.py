@@ -10,9 +10,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
+import orjson
 import psycopg
 import pytest
-from psycopg.types.json import Jsonb
 
 from app.services import aggregates
 from app.tasks import recompute_aggregates
@@ -43,7 +43,9 @@ def stored(sql, import_id: int = 1) -> dict[str, tuple]:
         "SELECT kind, data_version, as_of, document FROM stored_aggregates WHERE import_id = :i",
         i=import_id,
     )
-    return {kind: (version, as_of, document) for kind, version, as_of, document in rows}
+    return {
+        kind: (version, as_of, orjson.loads(document)) for kind, version, as_of, document in rows
+    }
 
 
 # The task and the guarded store --------------------------------------------------------------
@@ -343,7 +345,7 @@ def test_a_read_that_finds_a_recompute_in_flight_waits_and_serves_its_result(
         other.execute(
             "INSERT INTO stored_aggregates (import_id, kind, data_version, computed_at, document)"
             " VALUES (%s, 'birthdays', 1, %s, %s)",
-            (import_id, computed_at, Jsonb(computed["data"]["attributes"]["months"])),
+            (import_id, computed_at, orjson.dumps(computed["data"]["attributes"]["months"])),
         )
         other.commit()  # stored, and the lock goes with the transaction
         served = reader.result(timeout=10)

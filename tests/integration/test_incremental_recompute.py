@@ -113,7 +113,7 @@ def test_after_every_kind_of_write_the_recomputed_aggregates_equal_a_whole_compu
         done.append(random_write(rng, client, admin, import_id, state))
         served = stored_documents(app, import_id)
         assert all(found.from_store for found in served.values())  # the task stored them
-        stored = {kind: found.document for kind, found in served.items()}
+        stored = {kind: found.value() for kind, found in served.items()}
         assert stored == from_scratch(app, import_id), f"after {done}"
 
     assert whole_computations == []  # every recompute after the import counted only changes

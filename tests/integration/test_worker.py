@@ -8,6 +8,7 @@ REDIS_URL. No beat runs: a recompute happens because a write (or an explicit swe
 import time
 from datetime import UTC, datetime
 
+import orjson
 import psycopg
 import pytest
 
@@ -67,7 +68,7 @@ def stored_document(sql, kind: str, import_id: int = 1):
         i=import_id,
         k=kind,
     )
-    return rows[0][0]
+    return orjson.loads(rows[0][0])
 
 
 def give_citizen_4_relative_3(client):
