@@ -16,7 +16,13 @@ from app.extensions import db
 from app.models import citizens, kinship
 from app.services.query import is_one_of
 from app.services.unit_of_work import bulk_insert
-from app.services.visibility import LIVE, Visibility, citizen_reachable, visible_kinship
+from app.services.visibility import (
+    LIVE,
+    Visibility,
+    citizen_reachable,
+    relative_column,
+    visible_kinship,
+)
 
 
 def visible_relatives(
@@ -67,20 +73,32 @@ def require_relatives(
             raise RelativeNotFound(import_id, relative_id, position)
 
 
-def _all_relatives(import_id: int, citizen_id: int) -> set[int]:
-    """Every relative, visible or not: used to avoid writing rows that already exist."""
-    return set(
-        db.session.execute(
-            select(kinship.c.relative_id).where(
-                kinship.c.import_id == import_id, kinship.c.citizen_id == citizen_id
-            )
-        ).scalars()
+def _relatives_of(import_id: int, citizen_id: int) -> tuple[set[int], set[int]]:
+    """Every relative of a citizen, and the visible ones (both ends live), in one read: the
+    kinship rows that exist already are never written again."""
+    citizen_trashed = (
+        select(citizens.c.deleted_at.is_not(None))
+        .where(citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
+        .scalar_subquery()
     )
+    every, visible = set(), set()
+    rows = select(kinship.c.relative_id, relative_column("deleted_at"), citizen_trashed).where(
+        kinship.c.import_id == import_id, kinship.c.citizen_id == citizen_id
+    )
+    for relative_id, relative_deleted_at, trashed in db.session.execute(rows):
+        every.add(relative_id)
+        if relative_deleted_at is None and not trashed:
+            visible.add(relative_id)
+    return every, visible
 
 
 def add_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int]) -> set[int]:
     """Add kinship both ways; return the citizens whose relatives changed."""
-    new = set(relative_ids) - _all_relatives(import_id, citizen_id)
+    every, _live = _relatives_of(import_id, citizen_id)
+    return _insert_kinship(import_id, citizen_id, set(relative_ids) - every)
+
+
+def _insert_kinship(import_id: int, citizen_id: int, new: set[int]) -> set[int]:
     rows = replace_relatives_rows(citizen_id, sorted(new))
     # COPY, as an import does: one INSERT per row would cost 3.5 s for a 100,000-star.
     bulk_insert(
@@ -112,6 +130,6 @@ def replace_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[in
     """Replace the visible relatives (kinship to trashed citizens is kept for their restore);
     return the citizens whose relatives changed."""
     wanted = set(relative_ids)
-    current = set(visible_relatives(import_id, [citizen_id]).get(citizen_id, []))
+    every, current = _relatives_of(import_id, citizen_id)
     removed = remove_relatives(import_id, citizen_id, current - wanted)
-    return removed | add_relatives(import_id, citizen_id, wanted - current)
+    return removed | _insert_kinship(import_id, citizen_id, wanted - every)
