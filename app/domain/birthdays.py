@@ -1,5 +1,6 @@
 """Count birthday presents per month."""
 
+from bisect import insort
 from collections.abc import Iterable
 
 _MONTH_KEYS = {month: str(month) for month in range(1, 13)}
@@ -31,12 +32,19 @@ def merge_birthdays(
     recomputed: dict[str, list[dict[str, int]]],
 ) -> dict[str, list[dict[str, int]]]:
     """`stored` with the entries of the citizens `recomputed_for` replaced by `recomputed`
-    (their presents counted anew: a citizen missing from it has no presents any more)."""
-    return {
-        month: sorted(
-            [entry for entry in entries if entry["citizen_id"] not in recomputed_for]
-            + recomputed[month],
-            key=lambda entry: entry["citizen_id"],
-        )
-        for month, entries in stored.items()
-    }
+    (their presents counted anew: a citizen missing from it has no presents any more).
+
+    Each month's list stays sorted by citizen_id: the few recounted entries are inserted where
+    they belong rather than the whole month sorted again.
+    """
+    merged = {}
+    for month, entries in stored.items():
+        kept = [entry for entry in entries if entry["citizen_id"] not in recomputed_for]
+        for entry in recomputed[month]:
+            insort(kept, entry, key=_citizen_id)
+        merged[month] = kept
+    return merged
+
+
+def _citizen_id(entry: dict[str, int]) -> int:
+    return entry["citizen_id"]
