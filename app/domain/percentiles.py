@@ -1,7 +1,7 @@
 """Compute exact age percentiles per town."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -55,11 +55,37 @@ def town_age_percentiles(rows: Iterable[tuple[str, date]], as_of: date) -> list[
     for town in sorted(ages_by_town):
         ages = ages_by_town[town]
         ages.sort()
-        entry: dict = {"town": town}
-        for q in PERCENTILES:
-            entry[f"p{q}"] = round_half_up(percentile(ages, q))
-        result.append(entry)
+        result.append(town_entry(town, ages))
     return result
+
+
+def town_entry(town: str, sorted_ages: Sequence[int]) -> dict:
+    """One town's p50, p75 and p99 of its ages, sorted ascending."""
+    entry: dict = {"town": town}
+    for q in PERCENTILES:
+        entry[f"p{q}"] = round_half_up(percentile(sorted_ages, q))
+    return entry
+
+
+def rank_positions(count: int, q: int) -> tuple[int, int]:
+    """The two 0-based positions of `count` sorted values that the q-th percentile reads (the
+    second may lie past the end, when the rank is the last value itself)."""
+    lower = (count - 1) * q // 100
+    return lower, lower + 1
+
+
+class PickedAges(Sequence):
+    """A town's sorted ages of which only some positions are known: all `percentile` reads
+    are the positions `rank_positions` names, so a database can pick them and send only them."""
+
+    def __init__(self, count: int, ages_at: Mapping[int, int]):
+        self.count, self.ages_at = count, ages_at
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int) -> int:
+        return self.ages_at[index]
 
 
 def merge_town_percentiles(

@@ -23,13 +23,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import orjson
-from sqlalchemy import Connection, String, and_, delete, func, or_, select, text
+from sqlalchemy import Connection, Date, String, and_, delete, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
+from app.domain.ages import age_on
 from app.domain.aggregate_inputs import BIRTHDAYS, KINDS, PERCENTILES
 from app.domain.birthdays import birthdays, merge_birthdays
 from app.domain.errors import ImportNotFound
-from app.domain.percentiles import merge_town_percentiles, town_age_percentiles
+from app.domain.percentiles import PERCENTILES as PERCENTILE_RANKS
+from app.domain.percentiles import (
+    PickedAges,
+    merge_town_percentiles,
+    rank_positions,
+    town_age_percentiles,
+    town_entry,
+)
 from app.extensions import db
 from app.models import aggregate_changes, citizens, imports, kinship
 from app.models import stored_aggregates as stored
@@ -104,7 +113,7 @@ def compute_percentiles(import_id: int, as_of: date) -> Aggregate:
     """The whole percentiles aggregate as of `as_of`, from one snapshot of the import's rows."""
     with snapshot() as connection:
         version = _current_version(connection, import_id)
-        stats = town_age_percentiles(_towns_and_births(connection, import_id), as_of)
+        stats = _town_percentiles(connection, import_id, as_of)
     return Aggregate(import_id, PERCENTILES, version, datetime.now(UTC), stats, as_of)
 
 
@@ -118,14 +127,43 @@ def _present_months(connection: Connection, import_id: int, citizen_ids=None) ->
     return [(citizen_id, born.month) for citizen_id, born in connection.execute(rows)]
 
 
-def _towns_and_births(connection: Connection, import_id: int, towns=None) -> list:
-    """(town, birth_date) of every live citizen (of these towns)."""
-    rows = select(citizens.c.town, citizens.c.birth_date).where(
-        citizens.c.import_id == import_id, citizen_listed()
-    )
+def _town_percentiles(connection: Connection, import_id: int, as_of: date, towns=None) -> list:
+    """The percentiles of every town of live citizens (of these towns), by town.
+
+    On PostgreSQL the database sorts each town's birth dates and sends only the few that the
+    percentiles read (app.domain.percentiles.rank_positions): the latest birth date is the
+    youngest age, so the k-th latest is the k-th smallest age. The ages and the interpolation
+    stay the domain's. A large town then costs a sort in the database instead of sending
+    every row of it (24,000 rows for the largest town of a 100,000-citizen import).
+    """
+    condition = [citizens.c.import_id == import_id, citizen_listed()]
     if towns is not None:
-        rows = rows.where(is_one_of(citizens.c.town, towns, String))
-    return connection.execute(rows).all()
+        condition.append(is_one_of(citizens.c.town, towns, String))
+    if connection.dialect.name != "postgresql":  # SQLite (development): every row, in Python
+        rows = select(citizens.c.town, citizens.c.birth_date).where(*condition)
+        return town_age_percentiles(connection.execute(rows).all(), as_of)
+    count = func.count()
+    latest_first = func.array_agg(
+        aggregate_order_by(citizens.c.birth_date, citizens.c.birth_date.desc()),
+        type_=ARRAY(Date),
+    )
+    picks = [
+        latest_first[1 + ((count - 1) * q).op("/")(100) + step]  # integer division, 1-based
+        for q in PERCENTILE_RANKS
+        for step in (0, 1)
+    ]
+    statement = select(citizens.c.town, count, *picks).where(*condition).group_by(citizens.c.town)
+    entries = []
+    for town, citizens_count, *births in connection.execute(statement):
+        ages_at = {}
+        for q, pair in zip(
+            PERCENTILE_RANKS, zip(births[::2], births[1::2], strict=True), strict=True
+        ):
+            for position, born in zip(rank_positions(citizens_count, q), pair, strict=True):
+                if born is not None:
+                    ages_at[position] = age_on(born, as_of)
+        entries.append(town_entry(town, PickedAges(citizens_count, ages_at)))
+    return sorted(entries, key=lambda entry: entry["town"])
 
 
 def _recorded_changes(connection: Connection, import_id: int, kind: str, since: int):
@@ -173,8 +211,7 @@ def _recompute(import_id: int, kind: str, as_of: date | None) -> Aggregate:
                 document = merge_birthdays(orjson.loads(base.document), touched, recounted)
             else:
                 touched = left_towns | _towns_of(connection, import_id, citizen_ids)
-                rows = _towns_and_births(connection, import_id, sorted(touched))
-                recounted = town_age_percentiles(rows, as_of)
+                recounted = _town_percentiles(connection, import_id, as_of, sorted(touched))
                 stats = orjson.loads(base.document)
                 document = merge_town_percentiles(stats, touched, recounted)
             now = datetime.now(UTC)
