@@ -33,6 +33,19 @@ def encode(document: dict) -> bytes:
     return orjson.dumps(document)
 
 
+def encode_around(document: dict, member: str, parts: list[bytes]) -> bytes:
+    """Encode `document`, whose `member` is None, with the already encoded `parts` as that
+    member's value: what is stored or encoded in pieces is written out once, never decoded.
+
+    The first `"member":null` is the one: members are written in insertion order, the document
+    holds no other member of that name before it, and a string cannot contain it (a quote in
+    a JSON string is escaped).
+    """
+    slot = b'"%s":null' % member.encode()
+    head, tail = encode(document).split(slot, 1)
+    return b"".join([head, b'"%s":' % member.encode(), *parts, tail])
+
+
 def url_root() -> str:
     """The service's URL as the client used it, without a trailing slash: scheme, host, port and
     prefix (behind TRUSTED_PROXIES, the forwarded ones), e.g. `https://example.org/api`."""

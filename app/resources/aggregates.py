@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from flask import request
 
-from app.jsonapi import encode, jsonapi_response
+from app.jsonapi import encode_around, jsonapi_response
 from app.resources.base import JsonApiResource
 from app.resources.query import (
     check_parameters,
@@ -27,22 +27,17 @@ def aggregate_meta(aggregate) -> dict:
     }
 
 
-# Where the months go: the schema renders the resource around a null, which the aggregate's
-# stored bytes replace, so a read from the store neither decodes nor encodes them. A string
-# value cannot hold it (a quote inside a JSON string is escaped), so it occurs exactly once.
-MONTHS_SLOT = b'"months":null'
-
-
 class Birthdays(JsonApiResource):
     """Read-only: the aggregate is computed, never written."""
 
     def get(self, import_id: int):
         check_parameters()
         aggregate = service.current_birthdays(import_id)
+        # The schema renders the resource around the months, which are the stored bytes as
+        # they are: a read from the store neither decodes nor encodes them.
         document = BirthdaysSchema().dump({"id": str(import_id), "months": None})
         document["meta"] = aggregate_meta(aggregate)
-        body = encode(document).replace(MONTHS_SLOT, b'"months":' + aggregate.as_bytes(), 1)
-        return jsonapi_response(body)
+        return jsonapi_response(encode_around(document, "months", [aggregate.as_bytes()]))
 
 
 class TownAgeStats(JsonApiResource):

@@ -8,7 +8,7 @@ from flask import url_for
 from app.domain.citizen_rules import COLUMN_ATTRIBUTES, parse_citizen
 from app.domain.errors import InvalidAttributes
 from app.errors import UnprocessableEntity
-from app.jsonapi import encode, jsonapi_response, url_root
+from app.jsonapi import encode_around, jsonapi_response, url_root
 from app.performance import garbage_collector_paused
 from app.resources.base import JsonApiResource
 from app.resources.documents import citizen_linkage, read_resource
@@ -92,30 +92,26 @@ def encode_included(document: dict) -> bytes:
 # Resources rendered and encoded at a time in a collection: a 10,000-citizen listing then holds
 # the dicts of this many citizens at once, not of all of them (24 MiB of a worker's peak).
 RENDER_CHUNK = 500
-DATA_SLOT = b'"data":null'
 
 
 def collection_body(page, query: CollectionQuery, mode: Visibility) -> bytes:
     """The encoded collection document of `page` (count, rows, relatives by import).
 
-    The resources are rendered and encoded RENDER_CHUNK at a time and the document is joined
-    once around them: the document without its data is encoded with `"data":null` first (the
-    first member, so the first occurrence), and the encoded resources take its place.
+    The resources are rendered and encoded RENDER_CHUNK at a time, and the document is joined
+    once around them.
     """
     count, rows, relatives = page
     document = {"data": None, "links": pagination_links(query, count), "meta": {"count": count}}
     if query.include:
         document["included"] = included_relatives(rows, relatives, query, mode)
-    head, tail = encode(document).split(DATA_SLOT, 1)
-    pieces = [head, b'"data":[']
+    pieces = [b"["]
     for start in range(0, len(rows), RENDER_CHUNK):
         if start:
             pieces.append(b",")
-        pieces.append(
-            orjson.dumps(render(rows[start : start + RENDER_CHUNK], relatives, query))[1:-1]
-        )
-    pieces += [b"]", tail]
-    return b"".join(pieces)
+        chunk = render(rows[start : start + RENDER_CHUNK], relatives, query)
+        pieces.append(orjson.dumps(chunk)[1:-1])
+    pieces.append(b"]")
+    return encode_around(document, "data", pieces)
 
 
 def citizens_query() -> tuple[CollectionQuery, Visibility]:

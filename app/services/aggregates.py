@@ -91,30 +91,42 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-def _current_version(connection: Connection, import_id: int) -> int:
-    """The import's data_version as the snapshot sees it: the stamp of what is computed."""
-    version = connection.execute(
-        select(imports.c.data_version).where(imports.c.id == import_id, import_reachable())
-    ).scalar()
-    if version is None:
+def _versions(connection: Connection, import_id: int, kind: str) -> tuple[int, int]:
+    """The import's data_version as the snapshot sees it (the stamp of what is computed), and
+    the version of the last change to `kind`'s inputs."""
+    row = connection.execute(
+        select(imports.c.data_version, INPUT_VERSIONS[kind]).where(
+            imports.c.id == import_id, import_reachable()
+        )
+    ).first()
+    if row is None:
         raise ImportNotFound(import_id)
-    return version
+    return row[0], row[1]
+
+
+def _whole(connection: Connection, import_id: int, kind: str, as_of: date | None) -> object:
+    """The whole document of an aggregate, from every row of the import."""
+    if kind == BIRTHDAYS:
+        return birthdays(_present_months(connection, import_id))
+    return _town_percentiles(connection, import_id, as_of)
+
+
+def compute(import_id: int, kind: str, as_of: date | None = None) -> Aggregate:
+    """The whole aggregate, from one snapshot of the import's rows (percentiles: as of `as_of`,
+    today by default)."""
+    as_of = None if kind == BIRTHDAYS else (as_of or today())
+    with snapshot() as connection:
+        version, _ = _versions(connection, import_id, kind)
+        document = _whole(connection, import_id, kind, as_of)
+    return Aggregate(import_id, kind, version, datetime.now(UTC), document, as_of)
 
 
 def compute_birthdays(import_id: int) -> Aggregate:
-    """The whole birthdays aggregate, from one snapshot of the import's rows."""
-    with snapshot() as connection:
-        version = _current_version(connection, import_id)
-        months = birthdays(_present_months(connection, import_id))
-    return Aggregate(import_id, BIRTHDAYS, version, datetime.now(UTC), months)
+    return compute(import_id, BIRTHDAYS)
 
 
 def compute_percentiles(import_id: int, as_of: date) -> Aggregate:
-    """The whole percentiles aggregate as of `as_of`, from one snapshot of the import's rows."""
-    with snapshot() as connection:
-        version = _current_version(connection, import_id)
-        stats = _town_percentiles(connection, import_id, as_of)
-    return Aggregate(import_id, PERCENTILES, version, datetime.now(UTC), stats, as_of)
+    return compute(import_id, PERCENTILES, as_of)
 
 
 def _present_months(connection: Connection, import_id: int, citizen_ids=None) -> list:
@@ -166,12 +178,9 @@ def _town_percentiles(connection: Connection, import_id: int, as_of: date, towns
     return sorted(entries, key=lambda entry: entry["town"])
 
 
-def _recorded_changes(connection: Connection, import_id: int, kind: str, since: int):
+def _recorded_changes(connection: Connection, import_id: int, since: int, inputs_version: int):
     """The citizens and towns the changes after version `since` touched; None when those
-    changes are not all recorded, or one was recorded as "anything"."""
-    inputs_version = connection.execute(
-        select(INPUT_VERSIONS[kind]).where(imports.c.id == import_id)
-    ).scalar_one()
+    changes are not all recorded up to `inputs_version`, or one was recorded as "anything"."""
     rows = connection.execute(
         select(
             aggregate_changes.c.data_version,
@@ -192,9 +201,11 @@ def _recorded_changes(connection: Connection, import_id: int, kind: str, since: 
 
 
 def _recompute(import_id: int, kind: str, as_of: date | None) -> Aggregate:
-    """The aggregate as of now, counting anew only what changed since the stored one."""
+    """The aggregate as of now, counting anew only what changed since the stored one (the
+    whole of it when nothing stored can be started from)."""
+    touched = None
     with snapshot() as connection:
-        version = _current_version(connection, import_id)
+        version, inputs_version = _versions(connection, import_id, kind)
         base = connection.execute(
             select(stored.c.data_version, stored.c.as_of, stored.c.document).where(
                 stored.c.import_id == import_id, stored.c.kind == kind
@@ -202,21 +213,21 @@ def _recompute(import_id: int, kind: str, as_of: date | None) -> Aggregate:
         ).first()
         changes = None
         if base is not None and base.as_of == as_of:
-            changes = _recorded_changes(connection, import_id, kind, base.data_version)
-        if changes is not None:
-            citizen_ids, left_towns = changes
-            if kind == BIRTHDAYS:
-                touched = _with_relatives(connection, import_id, citizen_ids)
-                recounted = birthdays(_present_months(connection, import_id, touched))
-                document = merge_birthdays(orjson.loads(base.document), touched, recounted)
-            else:
-                touched = left_towns | _towns_of(connection, import_id, citizen_ids)
-                recounted = _town_percentiles(connection, import_id, as_of, sorted(touched))
-                stats = orjson.loads(base.document)
-                document = merge_town_percentiles(stats, touched, recounted)
-            now = datetime.now(UTC)
-            return Aggregate(import_id, kind, version, now, document, as_of, False, len(touched))
-    return compute(import_id, kind, as_of)
+            changes = _recorded_changes(connection, import_id, base.data_version, inputs_version)
+        if changes is None:
+            document = _whole(connection, import_id, kind, as_of)
+        elif kind == BIRTHDAYS:
+            touched = _with_relatives(connection, import_id, changes[0])
+            recounted = birthdays(_present_months(connection, import_id, touched))
+            document = merge_birthdays(orjson.loads(base.document), touched, recounted)
+        else:
+            touched = changes[1] | _towns_of(connection, import_id, changes[0])
+            recounted = _town_percentiles(connection, import_id, as_of, sorted(touched))
+            document = merge_town_percentiles(orjson.loads(base.document), touched, recounted)
+    recomputed = None if touched is None else len(touched)
+    return Aggregate(
+        import_id, kind, version, datetime.now(UTC), document, as_of, False, recomputed
+    )
 
 
 def _with_relatives(connection: Connection, import_id: int, citizen_ids: set[int]) -> set[int]:
@@ -284,12 +295,6 @@ def store(aggregate: Aggregate) -> None:
             aggregate_changes.c.data_version <= seen_by_all,
         )
     )
-
-
-def compute(import_id: int, kind: str, as_of: date | None = None) -> Aggregate:
-    if kind == BIRTHDAYS:
-        return compute_birthdays(import_id)
-    return compute_percentiles(import_id, as_of or today())
 
 
 def refresh(import_id: int) -> None:
