@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast lint format dredd browser chromium bench bench-trap bench-star bench-small bench-recompute load clean
+.PHONY: run test test-fast lint format dredd docs browser chromium bench bench-trap bench-star bench-small bench-recompute load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,11 +38,15 @@ node_modules/.installed: package.json package-lock.json
 dredd: $(VENV)/.dev node_modules/.installed
 	$(BIN)/python hooks/run.py
 
+## docs: render docs/api (the API Blueprint) as the HTML served at /docs/; commit the result
+docs: node_modules/.installed
+	npm run --silent docs
+
 # Debian's Chromium, for the browser tests; installed when missing (needs root and apt).
 chromium:
 	command -v chromium || (apt-get update && apt-get install -y chromium)
 
-## browser: two stock JSON:API clients (Orbit.js, kitsu) run an SPA session in Chromium (<3 min)
+## browser: stock JSON:API clients (Orbit.js, kitsu) and the admin console in Chromium (<3 min)
 browser: chromium node_modules/.installed $(VENV)/.dev
 	$(BIN)/python -m pytest -m browser
 

@@ -41,7 +41,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     from app.observability import configure_logging, init_request_logging, init_task_logging
     from app.rate_limits import init_rate_limits
     from app.receivers import connect_receivers
-    from app.resources import health, root
+    from app.resources import health, pages, root
     from app.resources.converters import IdConverter
     from app.resources.permissions import identify_caller
     from app.resources.routes import build_api_blueprint
@@ -75,6 +75,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     app.register_blueprint(api)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(root.blueprint)
+    app.register_blueprint(pages.blueprint)
     register_commands(app)
     return app
 

@@ -17,6 +17,14 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
 }
+# The static pages (app.resources.pages) run their own scripts and styles and call the API of
+# their own origin, and nothing else: no inline code, no other host.
+PAGE_SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'",
+}
 # Paths for machines that speak plain JSON (/health) or Prometheus' text format (/metrics).
 NOT_JSONAPI_PATHS = ("/health", "/metrics")
 # The request head's limits. gunicorn would enforce its own (4 KiB request line, 8 KiB header
@@ -116,7 +124,7 @@ def negotiate_media_type() -> None:
     flask-rest-jsonapi-next's own check also admits application/json and multipart/form-data
     bodies and rarely answers 406, so the service makes this check for every route itself.
     """
-    if request.path in NOT_JSONAPI_PATHS:
+    if request.path in NOT_JSONAPI_PATHS or is_page():
         return
     has_body = request.content_length or request.headers.get("Transfer-Encoding")
     if has_body and request.headers.get("Content-Type", "").strip().lower() != MEDIA_TYPE:
@@ -151,6 +159,11 @@ def _accepts_jsonapi(accept_header: str) -> bool:
     return best[0] > 0 and best[1] > 0
 
 
+def is_page() -> bool:
+    """Whether the request is for a static page (the admin console, the API reference)."""
+    return request.blueprint == "pages"
+
+
 def finish_response(response: Response) -> Response:
     """Add the security headers and RFC 9110's reason phrase; answer Flask's automatic OPTIONS
     with 204 rather than HTML."""
@@ -158,7 +171,8 @@ def finish_response(response: Response) -> Response:
         response.status_code = 204
         del response.headers["Content-Type"]
     response.status = f"{response.status_code} {reason_phrase(response.status_code)}"
-    response.headers.update(SECURITY_HEADERS)
+    page = is_page() and response.mimetype != MEDIA_TYPE  # a page's own errors are JSON:API
+    response.headers.update(PAGE_SECURITY_HEADERS if page else SECURITY_HEADERS)
     return response
 
 

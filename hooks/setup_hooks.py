@@ -1,5 +1,6 @@
 """Hooks for every transaction: tokens once, a fresh database before; after, a schema check, the
-example's links, the validators (ETag, Cache-Control) and a 412's having changed nothing."""
+example's links, the validators (ETag, Cache-Control), the security policy the example shows
+and a 412's having changed nothing."""
 
 import sys
 from pathlib import Path
@@ -39,6 +40,12 @@ def links_are_the_examples(transaction):
 @support.guarded
 def validators_are_the_examples(transaction):
     support.check_validators(transaction)
+
+
+@hooks.after_each
+@support.guarded
+def promised_headers_are_the_examples(transaction):
+    support.check_promised_headers(transaction)
 
 
 @hooks.after_each

@@ -268,6 +268,24 @@ def check_validators(transaction: dict) -> None:
         transaction["fail"] = "Validators differ from the Blueprint's: " + "; ".join(problems)
 
 
+# Headers whose value is the promise, not just their presence (all Gavel checks).
+PROMISED_HEADERS = ("content-security-policy", "cache-control")
+
+
+def check_promised_headers(transaction: dict) -> None:
+    """A header of PROMISED_HEADERS that the example shows has exactly the example's value."""
+    real = (transaction.get("real") or {}).get("headers") or {}
+    example = (transaction.get("expected") or {}).get("headers") or {}
+    real = {k.lower(): v for k, v in real.items()}
+    differences = [
+        f"{name}: {real.get(name)!r}, not {value!r}"
+        for name, value in ((k.lower(), v) for k, v in example.items())
+        if name in PROMISED_HEADERS and real.get(name) != value
+    ]
+    if differences:
+        transaction["fail"] = "Headers differ from the example's: " + "; ".join(differences)
+
+
 def check_nothing_changed(transaction: dict) -> None:
     """A 412 (If-Match naming no current tag) must have written nothing: no version moved."""
     if (transaction.get("real") or {}).get("statusCode") != 412:

@@ -38,6 +38,22 @@ def identify_caller() -> None:
     g.caller = authenticate(token) if token is not None else None
 
 
+def invalid_token() -> Unauthorized:
+    return Unauthorized("The token is unknown or revoked.", invalid_token=True)
+
+
+def token_holder() -> Caller | None:
+    """Whose token a request outside the API carries (the root document): None without one,
+    401 for one that is unknown or revoked, as in the API."""
+    token = bearer_token()
+    if token is None:
+        return None
+    caller = authenticate(token)
+    if caller is None:
+        raise invalid_token()
+    return caller
+
+
 def calling_token() -> Caller | None:
     """The caller identified by a valid token, if any."""
     return g.get("caller")
@@ -51,7 +67,7 @@ def require_permission() -> None:
         raise Unauthorized("This API needs an `Authorization: Bearer <token>` header.")
     caller = g.get("caller")
     if caller is None:
-        raise Unauthorized("The token is unknown or revoked.", invalid_token=True)
+        raise invalid_token()
     role = required_role()
     if not caller.may(role):
         raise AccessDenied(

@@ -98,7 +98,11 @@ ENDPOINTS = (
     Endpoint("GET", "/health", None),
     Endpoint("GET", "/metrics", None),
     Endpoint("GET", "/", None),
+    Endpoint("GET", "/admin/", None),
+    Endpoint("GET", "/docs/docs.css", None),
+    Endpoint("GET", "/docs", None),  # the one redirect: to /docs/
 )
+REDIRECTS = {"/docs"}
 WITH_DOCUMENTS = tuple(e for e in ENDPOINTS if e.document is not None)
 # Where sort, filter, fields and page mean something, so a query string has the most to hit;
 # each with the schema of its resources.
@@ -127,6 +131,9 @@ ROUTE_TEMPLATES = (
     "/health",
     "/metrics",
     "/",
+    "/{page}",
+    "/{page}/",
+    "/{page}/{path}",
 )
 METHODS = ("GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS")
 
