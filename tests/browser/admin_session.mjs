@@ -25,7 +25,7 @@ const axeSource = await readFile(new URL('../../node_modules/axe-core/axe.min.js
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
-const events = { console: [], pageErrors: [], failed: [], responses: [], foreign: [] };
+const events = { console: [], pageErrors: [], failed: [], responses: [], foreign: [], requests: [] };
 const seen = { axe: {}, screenshots: [] };
 
 function watch(page) {
@@ -38,7 +38,9 @@ function watch(page) {
     `${request.method()} ${request.url()}: ${request.failure()?.errorText}`,
   ));
   page.on('request', (request) => {
-    if (new URL(request.url()).origin !== new URL(config.api).origin) events.foreign.push(request.url());
+    const url = new URL(request.url());
+    if (url.origin !== new URL(config.api).origin) events.foreign.push(request.url());
+    events.requests.push(`${request.method()} ${url.pathname}`);
   });
   page.on('response', (response) => {
     if (response.status() >= 400) {
@@ -67,13 +69,13 @@ async function shoot(page, name) {
 const mainText = (page) => page.locator('main').innerText();
 const noticeText = (page) => page.locator('#notice').innerText();
 
-async function signIn(page, token) {
-  await page.goto(console_);
+/** Sign in by keyboard alone (the field has the focus, Enter submits), at `hash` or the trash. */
+async function signIn(page, token, hash = '', heading = 'Trash') {
+  await page.goto(`${console_}${hash}`);
   await page.getByLabel('API token').waitFor();
-  // By keyboard alone: the field has the focus, Enter submits.
   await page.keyboard.type(token);
   await page.keyboard.press('Enter');
-  await page.getByRole('heading', { level: 1, name: 'Trash' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
   await page.locator('main .loading').waitFor({ state: 'detached' });
 }
 
@@ -116,6 +118,9 @@ try {
   await page.getByLabel('API token').waitFor();
   await audit(page, 'sign-in');
   await shoot(page, 'sign-in');
+  await page.keyboard.type('   ');
+  await page.keyboard.press('Enter');
+  steps.blankToken = await page.locator('main [role=alert]').innerText();
   await signIn(page, config.tokens.admin);
   steps.who = await page.locator('#who').innerText();
   await page.getByRole('link', { name: 'Citizen 3', exact: true }).waitFor();
@@ -129,6 +134,11 @@ try {
   steps.trashedCitizen = await mainText(page);
   await audit(page, 'citizen');
   await shoot(page, 'citizen');
+  // The skip link moves the focus to the content, and leaves the screen as it is.
+  await page.locator('.skip').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement === document.querySelector('main'));
+  steps.afterSkip = await page.locator('main h1').innerText();
   const restore = page.getByRole('button', { name: /^Restore citizen 3 / });
   await tabTo(page, restore);
   await page.keyboard.press('Enter');
@@ -145,11 +155,25 @@ try {
   await audit(page, 'import');
   await shoot(page, 'import');
 
+  // A screen that loads slowly draws nothing once the admin has gone elsewhere.
+  await page.route('**/imports/*/citizens?*', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  await page.getByRole('link', { name: 'Trash', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Trash' }).waitFor();
+  await page.evaluate((hash) => { location.hash = hash; }, `#/imports/${config.import}`);
+  await page.getByRole('heading', { level: 1, name: `Import ${config.import}` }).waitFor();
+  await page.getByRole('link', { name: 'Trash', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Trash' }).waitFor();
+  await page.waitForTimeout(2500);
+  steps.afterSlowScreen = await page.locator('main h1').innerText();
+  await page.unroute('**/imports/*/citizens?*');
+
   // Delete citizen 5 for good: Escape keeps it, the confirmation deletes it. Another tab that
-  // had it open then finds it gone.
+  // had it open, signed in there by a link to it, then finds it gone.
   const stale = watch(await context.newPage());
-  await signIn(stale, config.tokens.admin); // sessionStorage is the tab's own
-  await openRecord(stale, `#/citizens/${citizen(5)}`, /^Citizen 5:/);
+  await signIn(stale, config.tokens.admin, `#/citizens/${citizen(5)}`, /^Citizen 5:/);
   await openRecord(page, `#/citizens/${citizen(5)}`, /^Citizen 5:/);
   await page.getByRole('button', { name: /^Delete citizen 5 .* for good$/ }).click();
   const dialog = page.getByRole('dialog');
@@ -171,6 +195,8 @@ try {
 
   // Delete the other, trashed import for good; its confirmation counts its citizens.
   await openRecord(page, `#/imports/${config.other_import}`, `Import ${config.other_import}`);
+  await page.locator('main table').waitFor();
+  steps.trashedImportRows = await page.locator('main tbody tr').allInnerTexts();
   await page.getByRole('button', { name: /^Delete import .* for good$/ }).click();
   await dialog.waitFor();
   steps.importConfirmation = await dialog.innerText();
@@ -185,13 +211,16 @@ try {
   const other = watch(await context.newPage());
   await signIn(other, config.tokens.admin);
   await openRecord(other, `#/citizens/${citizen(6)}`, /^Citizen 6:/);
-  await other.getByRole('button', { name: /^Restore citizen 6 / }).click();
+  await other.getByRole('button', { name: /^Restore citizen 6 / }).dblclick(); // sent once
   await other.locator('#notice', { hasText: 'Restored citizen 6' }).waitFor();
   await other.close();
   await page.getByRole('button', { name: /^Restore citizen 6 / }).click();
   const alert = page.locator('main .problem [role=alert]');
   await alert.waitFor();
   steps.conflict = await alert.innerText();
+  steps.conflictInView = await page.locator('main .problem').evaluate(
+    (box) => box.getBoundingClientRect().bottom <= window.innerHeight && document.activeElement === box,
+  );
   await shoot(page, 'conflict');
   await page.getByRole('button', { name: 'Reload' }).click();
   await page.getByRole('button', { name: /^Restore/ }).waitFor({ state: 'detached' });
@@ -220,6 +249,7 @@ try {
   await refusal.waitFor();
   steps.readerWho = await reader.locator('#who').innerText();
   steps.readerRefusal = await refusal.innerText();
+  steps.readerProblem = await reader.locator('main .problem').innerText();
   steps.readerTables = await reader.locator('main table').count();
   await audit(reader, 'reader-refused');
   await shoot(reader, 'reader-refused');
@@ -239,6 +269,7 @@ const expected = (r) => (r.status === 403 && r.method === 'GET' && ['/imports', 
 const unexpected = events.responses.filter((r) => !expected(r));
 output.expectedRefusals = events.responses.filter(expected);
 output.axe = seen.axe;
+output.requests = events.requests;
 output.screenshots = seen.screenshots;
 output.problems = [
   ...events.pageErrors.map((e) => `uncaught: ${e}`),

@@ -30,13 +30,15 @@ SCREENS = [
 ]  # fmt: skip
 # citizen_id -> relatives: 3 is its own relative; 5 hangs off 4 alone.
 KINSHIP = {1: [2, 3], 2: [1], 3: [1, 3, 4], 4: [3, 5], 5: [4], 6: []}
+LONG_NAME = "Hubert" + "blaine" * 30  # 186 letters and no space, for the phone screen
 
 
 def citizen(citizen_id: int, relatives: list[int]) -> dict:
     return {
         "citizen_id": citizen_id, "town": "Keszthely", "street": "Fő utca", "building": "1",
-        "apartment": citizen_id, "name": f"Citizen Number {citizen_id}",
-        "birth_date": f"1990-0{citizen_id}-15", "gender": "female", "relatives": relatives,
+        "apartment": citizen_id, "birth_date": f"1990-0{citizen_id}-15", "gender": "female",
+        "name": LONG_NAME if citizen_id == 4 else f"Citizen Number {citizen_id}",
+        "relatives": relatives,
     }  # fmt: skip
 
 
@@ -113,6 +115,15 @@ def test_the_api_reference_shows_in_the_browser(session):
 
 def test_signing_in_shows_the_tokens_name_and_role(session):
     assert "Signed in as console-admin (admin)" in session["steps"]["who"]
+    assert session["steps"]["blankToken"] == "Paste a token first."
+
+
+def test_moving_around_keeps_the_screen_the_admin_asked_for(session, world):
+    steps = session["steps"]
+    assert steps["afterSkip"].startswith("Citizen 3:")  # the skip link moved only the focus
+    assert steps["afterSlowScreen"] == "Trash"  # the slow import screen did not draw over it
+    # The stale tab signed in at a link to citizen 5 and landed there (tested by its restore).
+    assert steps["gone"].startswith("Citizen 5 of")
 
 
 def test_the_trash_lists_who_trashed_what_and_when_it_goes(session, world):
@@ -137,10 +148,8 @@ def test_a_trashed_citizen_restored_in_the_console_is_back_with_its_kinship(sess
 def test_the_import_screen_marks_its_trashed_citizens(session):
     rows = {row.split("\t")[0]: row for row in session["steps"]["importRows"]}
     assert sorted(rows) == [f"Citizen {number}" for number in range(1, 7)]
-    assert [number for number in range(1, 7) if rows[f"Citizen {number}"].endswith("Trashed")] == [
-        5,
-        6,
-    ]  # 3 was restored a step earlier
+    trashed = [number for number in range(1, 7) if "\tTrashed\t" in rows[f"Citizen {number}"]]
+    assert trashed == [5, 6]  # 3 was restored a step earlier
 
 
 def test_deleting_a_citizen_for_good_says_what_goes_and_removes_it(session, world):
@@ -160,6 +169,7 @@ def test_deleting_a_citizen_for_good_says_what_goes_and_removes_it(session, worl
 def test_deleting_an_import_for_good_counts_its_citizens_and_removes_it(session, world):
     other = world["other_import"]
     assert "Its 3 citizens, trashed ones included" in session["steps"]["importConfirmation"]
+    assert all("Hidden with the import" in row for row in session["steps"]["trashedImportRows"])
     gone = world["api"]("GET", f"/imports/{other}", params={"with_trashed": "true"})
     assert gone.status_code == 404
     assert f"Import {other}" not in session["steps"]["trashAfter"]
@@ -173,6 +183,9 @@ def test_a_record_changed_in_another_tab_is_refused_in_plain_words(session, worl
     )
     refused = [r["status"] for r in session["expectedRefusals"] if r["method"] == "PATCH"]
     assert sorted(refused) == [404, 412]  # the race lost, and the restore of a purged citizen
+    assert steps["conflictInView"]  # at the top of the screen, with the focus on it
+    restores = [r for r in session["requests"] if r == f"PATCH /citizens/{import_id}.6"]
+    assert len(restores) == 2  # the double-click in the other tab sent one, the lost race one
     assert "Restore citizen 6" not in steps["afterReload"]  # the other tab's restore, shown
 
 
@@ -183,6 +196,7 @@ def test_a_reader_is_told_plainly_that_the_trash_is_not_theirs(session):
         "Your token “console-reader” has the reader role: it cannot see the trash"
     )
     assert steps["readerTables"] == 0
+    assert steps["readerProblem"] == steps["readerRefusal"]  # nothing else in the box
 
 
 def test_the_console_saw_no_error_no_failed_and_no_foreign_request(session):

@@ -37,7 +37,7 @@ CASES = {
     409: (
         "citizen_id 5 is taken by a trashed citizen of import 2: restore or purge it.",
         None,
-        "Citizen 5 of import 2 cannot be restored as it is: citizen_id 5 is taken by a trashed "
+        "That conflicts with a record the service holds: citizen_id 5 is taken by a trashed "
         "citizen of import 2: restore or purge it.",
     ),
     412: (

@@ -8,7 +8,11 @@ import { explain } from "./words.js";
 // Kept for the tab only (sessionStorage, never a cookie): closing the tab signs out.
 const TOKEN_KEY = "citizens-analyzer.admin-token";
 const main = document.getElementById("main");
+const ROUTE = /^#\/(imports|citizens)\/([0-9.]+)$/; // #/imports/7, #/citizens/7.42; else the trash
+// Worth another try as they are: the record changed or went, the service was away or busy.
+const RETRIED = { 0: "Try again", 404: "Reload", 412: "Reload", 429: "Try again" };
 let pendingNotice = ""; // what to tell once the next screen is shown
+let shown = 0; // how many screens were asked for: only the latest may draw
 
 /** What every screen works with: the token, its caller, and what to tell the admin. */
 const session = {
@@ -19,14 +23,6 @@ const session = {
   tell(text) {
     document.getElementById("notice").textContent = text;
   },
-  /** Show what went wrong in the screen, with a way to see the record as it is now. */
-  problem(error, what) {
-    const box = main.querySelector(".problem") ?? main.appendChild(h("div", { class: "problem" }));
-    box.replaceChildren(
-      h("p", { role: "alert" }, explain(error, what, session.caller)),
-      [404, 412].includes(error.status) ? h("button", { type: "button", onclick: show }, "Reload") : null,
-    );
-  },
   /** Show the screen of `hash`, with `notice` told once it is there. */
   go(hash, notice = "") {
     pendingNotice = notice;
@@ -35,24 +31,59 @@ const session = {
   },
 };
 
+/** One showing of a screen. It draws only while it is the latest: a slow load that ends after
+ * the admin went elsewhere draws nothing. */
+function newView() {
+  const generation = ++shown;
+  const current = () => generation === shown;
+  return {
+    draw(...nodes) {
+      if (current()) main.replaceChildren(...nodes);
+    },
+    problem(error, what) {
+      if (current()) showProblem(error, what);
+    },
+  };
+}
+
+/** What went wrong, at the top of the screen where it is seen, with a way to try again. */
+function showProblem(error, what) {
+  if (error.status === 401) return expire(explain(error));
+  const retry = RETRIED[error.status] ?? (error.status >= 500 ? "Try again" : null);
+  const box = main.querySelector(".problem") ?? h("div", { class: "problem", tabindex: "-1" });
+  const again = retry ? [h("button", { type: "button", onclick: () => showAndFocus() }, retry)] : [];
+  box.replaceChildren(h("p", { role: "alert" }, explain(error, what, session.caller)), ...again);
+  const heading = main.querySelector("h1");
+  if (heading) heading.after(box);
+  else main.prepend(box);
+  box.scrollIntoView({ block: "nearest" });
+  box.focus();
+}
+
 async function signIn(token) {
   const { document: root } = await call(token, "GET", "");
-  session.token = token;
-  session.caller = root.meta.caller;
-  session.retentionDays = root.meta.trash_retention_days;
+  const caller = root.meta.caller;
+  if (!caller) throw Object.assign(new Error("no caller"), { status: 401 });
+  Object.assign(session, { token, caller, retentionDays: root.meta.trash_retention_days });
   sessionStorage.setItem(TOKEN_KEY, token);
-  document.getElementById("who-name").textContent = session.caller.name;
-  document.getElementById("who-role").textContent = session.caller.role;
+  document.getElementById("who-name").textContent = caller.name;
+  document.getElementById("who-role").textContent = caller.role;
   document.getElementById("who").hidden = false;
   document.getElementById("menu").hidden = false;
 }
 
-function signOut() {
+/** Forget the token (signed out, or refused by the service) and ask for one. */
+function forget() {
   sessionStorage.removeItem(TOKEN_KEY);
   Object.assign(session, { token: null, caller: null });
   document.getElementById("who").hidden = true;
   document.getElementById("menu").hidden = true;
-  session.go("#/sign-in", "Signed out.");
+}
+
+function expire(message) {
+  forget();
+  newView(); // whatever was loading draws nothing now
+  signInScreen(message);
 }
 
 function signInScreen(message = "") {
@@ -61,6 +92,7 @@ function signInScreen(message = "") {
     "aria-describedby": "token-help",
   });
   const failure = h("p", { role: "alert", class: "problem-text" }, message);
+  const wanted = ROUTE.test(location.hash) ? location.hash : "#/trash"; // a deep link survives
   const form = h(
     "form",
     {
@@ -68,9 +100,14 @@ function signInScreen(message = "") {
       onsubmit: async (event) => {
         event.preventDefault();
         failure.textContent = "";
+        const token = input.value.trim();
+        if (!token) {
+          failure.textContent = "Paste a token first.";
+          return input.focus();
+        }
         try {
-          await signIn(input.value.trim());
-          session.go("#/trash", `Signed in as ${session.caller.name}.`);
+          await signIn(token);
+          session.go(wanted, `Signed in as ${session.caller.name}.`);
         } catch (error) {
           failure.textContent = explain(error);
           input.focus();
@@ -93,37 +130,52 @@ function signInScreen(message = "") {
 /** Show the screen the URL's fragment names: #/trash, #/imports/7, #/citizens/7.42. */
 async function show() {
   if (!session.token || !session.caller) return signInScreen();
-  const [, kind, id] = location.hash.match(/^#\/(imports|citizens)\/([0-9.]+)$/) ?? [];
+  const [, kind, id] = location.hash.match(ROUTE) ?? [];
+  const view = newView();
   main.setAttribute("aria-busy", "true");
   try {
-    if (kind === "imports") await importScreen(main, session, id);
-    else if (kind === "citizens") await citizenScreen(main, session, id);
-    else await trashScreen(main, session);
+    if (kind === "imports") await importScreen(view, session, id);
+    else if (kind === "citizens") await citizenScreen(view, session, id);
+    else await trashScreen(view, session);
   } finally {
     main.removeAttribute("aria-busy");
   }
 }
 
+async function showAndFocus() {
+  await show();
+  // On the new screen's content, unless the screen put the focus in it itself.
+  if (!main.contains(document.activeElement)) main.focus();
+}
+
 async function start() {
-  document.getElementById("sign-out").addEventListener("click", signOut);
+  document.getElementById("sign-out").addEventListener("click", () => {
+    forget();
+    session.go("#/sign-in", "Signed out.");
+  });
   document.getElementById("open-import").addEventListener("submit", (event) => {
     event.preventDefault();
     session.go(`#/imports/${event.target.elements.id.value}`);
   });
+  // The skip link moves the focus only: the fragment names the screen, and stays.
+  document.querySelector(".skip").addEventListener("click", (event) => {
+    event.preventDefault();
+    main.focus();
+  });
   window.addEventListener("hashchange", async () => {
+    if (location.hash && !location.hash.startsWith("#/")) return; // not a screen's
     const notice = pendingNotice;
     pendingNotice = "";
     session.tell("");
-    await show();
-    main.focus();
+    await showAndFocus();
     session.tell(notice);
   });
   if (session.token) {
     try {
       await signIn(session.token);
     } catch (error) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      session.token = null;
+      // Only a refused token is forgotten: an outage at reload keeps the admin signed in.
+      if (error.status === 401) return expire(explain(error));
       return signInScreen(explain(error));
     }
   }

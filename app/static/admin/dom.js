@@ -40,5 +40,5 @@ export function badge(trashed) {
 }
 
 export function loading(title) {
-  return [h("h1", {}, title), h("p", { class: "loading", "aria-busy": "true" }, "Loading…")];
+  return [h("h1", {}, title), h("p", { class: "loading" }, "Loading…")]; // main is aria-busy
 }

@@ -1,14 +1,15 @@
 // The console's screens: the trash, one import with its citizens, one citizen.
 // Each reads what it shows from the API when it is shown, and acts with If-Match on what it read.
+// A screen draws through its `view` (console.js), which ignores it once another screen is asked.
 
 import { call, restoreDocument } from "./api.js";
 import { badge, facts, h, loading, row, table } from "./dom.js";
 import { plural, purgeIn, when } from "./words.js";
 
-const PAGE_SIZE = "50";
+const PAGE_SIZE = 50;
 
-export async function trashScreen(main, session) {
-  main.replaceChildren(...loading("Trash"));
+export async function trashScreen(view, session) {
+  view.draw(...loading("Trash"));
   const list = (type) =>
     call(session.token, "GET", type, {
       params: { only_trashed: "true", sort: "-deleted_at", "page[size]": PAGE_SIZE },
@@ -17,22 +18,22 @@ export async function trashScreen(main, session) {
   try {
     [imports, citizens] = await Promise.all([list("imports"), list("citizens")]);
   } catch (error) {
-    main.replaceChildren(h("h1", {}, "Trash"));
-    return session.problem(error, "the trash");
+    view.draw(h("h1", {}, "Trash"));
+    return view.problem(error, "the trash");
   }
   const trashedAt = (resource) => [
     when(resource.attributes.deleted_at),
     resource.meta?.deleted_by ?? "—",
     purgeIn(resource.attributes.deleted_at, session.retentionDays),
   ];
-  main.replaceChildren(
+  view.draw(
     h("h1", {}, "Trash"),
     h("p", { class: "help" },
       `Trashed records are invisible to the API's users until restored; the daily purge deletes those trashed more than ${plural(session.retentionDays, "day")} ago.`),
-    listing(session, "Trashed imports", imports.document, "No import is in the trash.",
+    listing(view, session, "Trashed imports", "imports", imports.document, "No import is in the trash.",
       ["Import", "Citizens", "Trashed", "By", "Purged"],
       (resource) => row(link(resource, `Import ${resource.id}`), String(resource.attributes.citizens_count), ...trashedAt(resource))),
-    listing(session, "Trashed citizens", citizens.document, "No citizen is in the trash.",
+    listing(view, session, "Trashed citizens", "citizens", citizens.document, "No citizen is in the trash.",
       ["Citizen", "Name", "Import", "Trashed", "By", "Purged"],
       (resource) => row(
         link(resource, `Citizen ${resource.attributes.citizen_id}`),
@@ -43,23 +44,23 @@ export async function trashScreen(main, session) {
   );
 }
 
-export async function importScreen(main, session, id) {
-  main.replaceChildren(...loading(`Import ${id}`));
+export async function importScreen(view, session, id) {
+  view.draw(...loading(`Import ${id}`));
+  const path = `imports/${id}/citizens`;
   let found, citizens;
   try {
     [found, citizens] = await Promise.all([
       call(session.token, "GET", `imports/${id}`, { params: { with_trashed: "true" } }),
-      call(session.token, "GET", `imports/${id}/citizens`, {
-        params: { with_trashed: "true", "page[size]": PAGE_SIZE },
-      }),
+      call(session.token, "GET", path, { params: { with_trashed: "true", "page[size]": PAGE_SIZE } }),
     ]);
   } catch (error) {
-    main.replaceChildren(h("h1", {}, `Import ${id}`));
-    return session.problem(error, `import ${id}`);
+    view.draw(h("h1", {}, `Import ${id}`));
+    return view.problem(error, `import ${id}`);
   }
   const record = found.document.data;
   const count = record.attributes.citizens_count;
-  main.replaceChildren(
+  const hidden = Boolean(record.attributes.deleted_at); // its live citizens are hidden with it
+  view.draw(
     h("h1", {}, `Import ${id}`),
     facts([
       ["Status", status(record, session)],
@@ -67,45 +68,52 @@ export async function importScreen(main, session, id) {
       ["Citizens", String(count)],
       ["Data version", String(record.attributes.data_version)],
     ]),
-    actions(session, record, found.etag, `import ${id}`, {
-      consequence: `Its ${plural(count, "citizen")}, trashed ones included, and all their kinship go with it.`,
+    actions(view, session, record, found.etag, `import ${id}`, {
+      consequence: count
+        ? `Its ${plural(count, "citizen")}, trashed ones included, and all their kinship go with it.`
+        : "It has no citizens.",
       after: "#/trash",
     }),
-    listing(session, "Citizens", citizens.document, "This import has no citizens.",
-      ["Citizen", "Name", "Town", "Birth date", "Status"],
+    listing(view, session, "Citizens", path, citizens.document, "This import has no citizens.",
+      ["Citizen", "Status", "Name", "Town", "Birth date"],
       (resource) => row(
         link(resource, `Citizen ${resource.attributes.citizen_id}`),
+        citizenBadge(resource, hidden),
         resource.attributes.name,
         resource.attributes.town,
         resource.attributes.birth_date,
-        badge(resource.attributes.deleted_at),
       )),
   );
 }
 
-export async function citizenScreen(main, session, id) {
+export async function citizenScreen(view, session, id) {
   const [importId, citizenId] = id.split(".");
   const what = `citizen ${citizenId} of import ${importId}`;
-  main.replaceChildren(...loading(`Citizen ${citizenId}`));
-  let found;
+  view.draw(...loading(`Citizen ${citizenId}`));
+  let found, parent;
   try {
-    found = await call(session.token, "GET", `citizens/${id}`, {
-      params: { with_trashed: "true", include: "relatives" },
-    });
+    [found, parent] = await Promise.all([
+      call(session.token, "GET", `citizens/${id}`, {
+        params: { with_trashed: "true", include: "relatives" },
+      }),
+      call(session.token, "GET", `imports/${importId}`, { params: { with_trashed: "true" } }),
+    ]);
   } catch (error) {
-    main.replaceChildren(h("h1", {}, `Citizen ${citizenId}`));
-    return session.problem(error, what);
+    view.draw(h("h1", {}, `Citizen ${citizenId}`));
+    return view.problem(error, what);
   }
   const record = found.document.data;
   const { attributes } = record;
+  const hidden = Boolean(parent.document.data.attributes.deleted_at);
   const relatives = found.document.included ?? [];
   const self = record.relationships.relatives.data.some((linkage) => linkage.id === record.id);
   const kin = relatives.length + (self ? 1 : 0);
-  main.replaceChildren(
+  view.draw(
     h("h1", {}, `Citizen ${citizenId}: ${attributes.name}`),
     facts([
       ["Status", status(record, session)],
-      ["Import", h("a", { href: `#/imports/${importId}` }, `Import ${importId}`)],
+      ["Import", h("span", {}, h("a", { href: `#/imports/${importId}` }, `Import ${importId}`),
+        hidden ? " (trashed: its citizens are hidden until it is restored)" : "")],
       ["Town", attributes.town],
       ["Address", `${attributes.street}, ${attributes.building}, apartment ${attributes.apartment}`],
       ["Birth date", attributes.birth_date],
@@ -117,40 +125,49 @@ export async function citizenScreen(main, session, id) {
           badge(relative.attributes.deleted_at))),
       ]) : "None"],
     ]),
-    actions(session, record, found.etag, what, {
-      consequence: `Their kinship with ${plural(kin, "relative")} goes with them, on both sides.`,
+    actions(view, session, record, found.etag, what, {
+      consequence: kin
+        ? `Their kinship with ${plural(kin, "relative")} goes with them, on both sides.`
+        : "They have no relatives.",
       after: `#/imports/${importId}`,
+      restored: hidden ? ` It stays hidden until import ${importId} is restored.` : "",
     }),
   );
 }
 
-/** Restore (when trashed) and delete for good, each acting only on the version shown (If-Match). */
-function actions(session, record, etag, what, { consequence, after }) {
+/** Restore (when trashed) and delete for good, each acting only on the version shown (If-Match).
+ * Both buttons wait while one of them is at work, so nothing is sent twice. */
+function actions(view, session, record, etag, what, { consequence, after, restored = "" }) {
   const target = `${record.type}/${record.id}`;
-  const restore = async () => {
+  const buttons = [];
+  const busy = async (work) => {
+    buttons.forEach((button) => { button.disabled = true; });
     try {
-      await call(session.token, "PATCH", target, {
-        params: { with_trashed: "true" }, body: restoreDocument(record), ifMatch: etag,
-      });
-      session.go(location.hash, `Restored ${what}.`);
+      await work();
     } catch (error) {
-      session.problem(error, what);
+      view.problem(error, what);
+    } finally {
+      buttons.forEach((button) => { button.disabled = false; });
     }
   };
-  const purge = async () => {
+  const restore = () => busy(async () => {
+    await call(session.token, "PATCH", target, {
+      params: { with_trashed: "true" }, body: restoreDocument(record), ifMatch: etag,
+    });
+    session.go(location.hash, `Restored ${what}.${restored}`);
+  });
+  const purge = () => busy(async () => {
     const confirmed = await confirm(`Delete ${what} for good?`,
       `${consequence} This cannot be undone.`, `Delete ${what} for good`);
     if (!confirmed) return;
-    try {
-      await call(session.token, "DELETE", target, { params: { permanent: "true" }, ifMatch: etag });
-      session.go(after, `Deleted ${what} for good.`);
-    } catch (error) {
-      session.problem(error, what);
-    }
-  };
-  return h("div", { class: "actions" },
-    record.attributes.deleted_at ? h("button", { type: "button", onclick: restore }, `Restore ${what}`) : null,
-    h("button", { type: "button", class: "danger", onclick: purge }, `Delete ${what} for good`));
+    await call(session.token, "DELETE", target, { params: { permanent: "true" }, ifMatch: etag });
+    session.go(after, `Deleted ${what} for good.`);
+  });
+  if (record.attributes.deleted_at) {
+    buttons.push(h("button", { type: "button", onclick: restore }, `Restore ${what}`));
+  }
+  buttons.push(h("button", { type: "button", class: "danger", onclick: purge }, `Delete ${what} for good`));
+  return h("div", { class: "actions" }, buttons);
 }
 
 /** Ask in the page's modal dialog; resolve to whether the admin confirmed. */
@@ -159,29 +176,38 @@ function confirm(title, text, action) {
   document.getElementById("confirm-title").textContent = title;
   document.getElementById("confirm-text").textContent = text;
   document.getElementById("confirm-button").textContent = action;
+  dialog.returnValue = ""; // Escape must never read the last dialog's answer
   dialog.showModal();
   return new Promise((resolve) => {
     dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
   });
 }
 
-/** A collection as a table with a "Show more" button that follows `links.next`. */
-function listing(session, title, document, empty, headings, toRow) {
+/** A collection as a table with a "Show more" button for the next page. The page's query comes
+ * from `links.next` and goes to `path`, the URL the console itself knows: behind a proxy the
+ * service's own links may not name the prefix the console was reached by. */
+function listing(view, session, title, path, document, empty, headings, toRow) {
   const heading = h("h2", {}, `${title} (${document.meta.count})`);
   if (!document.data.length) return h("section", {}, heading, h("p", { class: "empty" }, empty));
-  const rows = document.data.map(toRow);
-  const body = table(title, headings, rows);
+  const body = table(title, headings, document.data.map(toRow));
   const more = h("button", { type: "button", class: "more" }, "Show more");
   let next = document.links.next;
   more.hidden = !next;
   more.addEventListener("click", async () => {
+    more.disabled = true;
+    more.textContent = "Loading…";
     try {
-      const page = await call(session.token, "GET", next);
-      body.querySelector("tbody").append(...page.document.data.map(toRow));
+      const page = await call(session.token, "GET", `${path}${new URL(next).search}`);
+      const rows = page.document.data.map(toRow);
+      body.querySelector("tbody").append(...rows);
       next = page.document.links.next;
+      if (!next) rows[0]?.querySelector("a")?.focus(); // the button goes: keep the focus here
       more.hidden = !next;
     } catch (error) {
-      session.problem(error, title.toLowerCase());
+      view.problem(error, title.toLowerCase());
+    } finally {
+      more.disabled = false;
+      more.textContent = "Show more";
     }
   });
   return h("section", {}, heading, body, more);
@@ -193,6 +219,11 @@ function link(resource, text) {
 
 function importOf(citizen) {
   return citizen.id.split(".")[0];
+}
+
+function citizenBadge(citizen, importHidden) {
+  if (citizen.attributes.deleted_at || !importHidden) return badge(citizen.attributes.deleted_at);
+  return h("span", { class: "badge" }, "Hidden with the import");
 }
 
 function status(record, session) {

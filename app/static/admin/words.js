@@ -15,8 +15,8 @@ export function explain(error, what = "this record", caller = null) {
         : "Your token may not do this: the trash is for admin tokens only.";
     case 404:
       return `${capital(what)} no longer exists: someone may have deleted it for good.`;
-    case 409:
-      return `${capital(what)} cannot be restored as it is: ${error.message}`;
+    case 409: // e.g. a citizen_id that a trashed citizen still holds
+      return `That conflicts with a record the service holds: ${error.message}`;
     case 412:
       return `Someone changed ${what} after you opened it. Reload to see it as it is now, then decide again.`;
     case 429:
