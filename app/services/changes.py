@@ -26,7 +26,7 @@ from app import signals
 from app.domain import aggregate_inputs
 from app.extensions import db
 from app.models import aggregate_changes, citizens, imports
-from app.services.query import is_one_of
+from app.services.query import THIS_CITIZEN, THIS_IMPORT, at, built_once, is_one_of
 from app.signals import announce
 
 # What this transaction has bumped already: import ids and (import_id, citizen_id) pairs.
@@ -80,29 +80,43 @@ def record_change(
         affects = AFFECTS.get(signal, aggregate_inputs.ALL)
     bumped = _bumped_in_this_transaction()
     if signal not in IMPORT_KEPT_AS_IS:
-        values = {}
-        new_version = imports.c.data_version  # SET reads the row as it was before the UPDATE
-        if import_id not in bumped:
-            new_version = values["data_version"] = imports.c.data_version + 1
+        bump = import_id not in bumped
+        kinds = tuple(kind for kind in sorted(affects) if (import_id, kind) not in bumped)
+        if bump or kinds:
+            db.session.execute(_bump_import(bump, kinds), at(import_id))
             bumped.add(import_id)
-        for kind in sorted(affects):
-            if (import_id, kind) not in bumped:
-                values[INPUT_VERSIONS[kind].name] = new_version
-                bumped.add((import_id, kind))
-        if values:
-            db.session.execute(update(imports).where(imports.c.id == import_id).values(values))
+            bumped.update((import_id, kind) for kind in kinds)
         if affects:
             _log_for_recompute(import_id, citizen_ids, towns)
     if signal in CITIZENS_CHANGED_IN_PLACE:
         fresh = [c for c in citizen_ids if (import_id, c) not in bumped]
-        if fresh:
+        if len(fresh) == 1:
+            db.session.execute(_bump_one_citizen(), at(import_id, fresh[0]))
+        elif fresh:
             db.session.execute(
                 update(citizens)
                 .where(citizens.c.import_id == import_id, is_one_of(citizens.c.citizen_id, fresh))
                 .values(version=citizens.c.version + 1)
             )
-            bumped.update((import_id, c) for c in fresh)
+        bumped.update((import_id, c) for c in fresh)
     announce(db.session, signal, import_id, citizen_ids, aggregates_affected=bool(affects))
+
+
+@built_once
+def _bump_import(bump: bool, kinds: tuple[str, ...]):
+    """Move the import's data_version on (`bump`) and the inputs versions of `kinds` to it."""
+    # SET reads the row as it was before the UPDATE: without `bump`, data_version is the one
+    # this transaction moved already.
+    new_version = imports.c.data_version + 1 if bump else imports.c.data_version
+    values = {INPUT_VERSIONS[kind].name: new_version for kind in kinds}
+    if bump:
+        values["data_version"] = new_version
+    return update(imports).where(imports.c.id == THIS_IMPORT).values(values)
+
+
+@built_once
+def _bump_one_citizen():
+    return update(citizens).where(*THIS_CITIZEN).values(version=citizens.c.version + 1)
 
 
 def _log_for_recompute(import_id: int, citizen_ids: Collection[int], towns: Collection[str]):

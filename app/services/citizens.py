@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Row
 
 from app import signals
@@ -14,7 +14,14 @@ from app.models import citizens, imports
 from app.services import kinship_rows as kin
 from app.services import visibility
 from app.services.changes import record_change
-from app.services.query import CollectionQuery, apply_collection_query, is_one_of
+from app.services.query import (
+    THIS_CITIZEN,
+    CollectionQuery,
+    apply_collection_query,
+    at,
+    built_once,
+    is_one_of,
+)
 from app.services.unit_of_work import lock_import, unit_of_work
 from app.services.visibility import (
     LIVE,
@@ -57,7 +64,7 @@ def require_citizen(
 
 def citizen_rows(import_id: int, condition):
     return (
-        select(*(citizens.c[name] for name in ROW_COLUMNS))
+        _citizen_columns()
         .where(citizens.c.import_id == import_id, condition)
         .subquery("citizen_rows")
     )
@@ -94,7 +101,7 @@ def list_citizens_of_every_import(
     citizens of a trashed import are as hidden as the import.
     """
     rows = (
-        select(*(citizens.c[name] for name in ROW_COLUMNS))
+        _citizen_columns()
         .join(imports, (imports.c.id == citizens.c.import_id) & import_reachable(mode))
         .where(citizen_listed(mode))
     )
@@ -117,12 +124,30 @@ def citizens_by_ids(
     """Citizens among `ids` that `mode` reaches, ordered by citizen_id, with their relatives."""
     if not ids:
         return [], {}
-    rows = citizen_rows(import_id, citizen_reachable(mode))
-    found = db.session.execute(
-        select(rows).where(is_one_of(rows.c.citizen_id, ids)).order_by(rows.c.citizen_id)
-    ).all()
+    if len(ids) == 1:
+        (citizen_id,) = ids
+        found = db.session.execute(_one_citizen(mode), at(import_id, citizen_id)).all()
+    else:
+        found = db.session.execute(
+            _citizen_columns()
+            .where(
+                citizens.c.import_id == import_id,
+                is_one_of(citizens.c.citizen_id, ids),
+                citizen_reachable(mode),
+            )
+            .order_by(citizens.c.citizen_id)
+        ).all()
     relatives = kin.visible_relatives(import_id, [r.citizen_id for r in found], mode.of_linkage)
     return found, relatives
+
+
+def _citizen_columns():
+    return select(*(citizens.c[name] for name in ROW_COLUMNS))
+
+
+@built_once
+def _one_citizen(mode: Visibility):
+    return _citizen_columns().where(*THIS_CITIZEN, citizen_reachable(mode))
 
 
 def get_citizen(import_id: int, citizen_id: int, mode: Visibility = LIVE) -> WrittenCitizen:
@@ -154,11 +179,12 @@ def check_version(import_id: int, citizen_id: int, expected_versions) -> None:
 
 def current_version(import_id: int, citizen_id: int) -> int:
     """The citizen's version (live or trashed) as this transaction sees it."""
-    return db.session.execute(
-        select(citizens.c.version).where(
-            citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id
-        )
-    ).scalar_one()
+    return db.session.execute(_version_of_citizen(), at(import_id, citizen_id)).scalar_one()
+
+
+@built_once
+def _version_of_citizen():
+    return select(citizens.c.version).where(*THIS_CITIZEN)
 
 
 @unit_of_work
@@ -201,10 +227,12 @@ def update_citizen(
     lock_import(import_id, mode)
     require_citizen(import_id, citizen_id, mode, relative_ids)
     check_version(import_id, citizen_id, expected_versions)
-    this_citizen = (citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
+    this_citizen = at(import_id, citizen_id)
     # Restore first: replacing relatives replaces the visible ones, and a trashed citizen's
     # kinship is invisible until it is back.
-    if restore and visibility.restore(citizens, *this_citizen):
+    if restore and visibility.restore(
+        citizens, citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id
+    ):
         record_change(signals.citizen_restored, import_id, [citizen_id])
         _record_linkage_change(import_id, _linked_to(import_id, citizen_id))
     changed, affects, left_towns = set(), set(), ()
@@ -225,25 +253,37 @@ def update_citizen(
 
 
 def _write_differences(
-    this_citizen: tuple, values: dict
+    this_citizen: dict, values: dict
 ) -> tuple[bool, frozenset[str], tuple[str, ...]]:
     """Write `values` if any of them differs from what is stored. Return whether one did, the
     aggregates a change of those that did can affect (app.domain.aggregate_inputs), and the
     town the citizen left if it moved."""
-    inputs = [name for name in values if aggregate_inputs.affected_by([name])]
+    names = tuple(values)
+    inputs = tuple(name for name in names if aggregate_inputs.affected_by([name]))
     affects, left_towns = aggregate_inputs.NONE, ()
     if inputs:  # read them first, so that only a real change of one invalidates an aggregate
-        stored = db.session.execute(
-            select(*(citizens.c[name] for name in inputs)).where(*this_citizen)
-        ).one()
+        stored = db.session.execute(_stored_values(inputs), this_citizen).one()
         before = dict(zip(inputs, stored, strict=True))
         changed = [name for name in inputs if before[name] != values[name]]
         affects = aggregate_inputs.affected_by(changed)
         if "town" in changed:
             left_towns = (before["town"],)
-    differs = or_(*(citizens.c[name].is_distinct_from(value) for name, value in values.items()))
-    written = db.session.execute(update(citizens).where(*this_citizen, differs).values(**values))
+    new_values = {f"new_{name}": value for name, value in values.items()}
+    written = db.session.execute(_write_if_different(names), {**this_citizen, **new_values})
     return written.rowcount > 0, affects, left_towns
+
+
+@built_once
+def _stored_values(names: tuple[str, ...]):
+    return select(*(citizens.c[name] for name in names)).where(*THIS_CITIZEN)
+
+
+@built_once
+def _write_if_different(names: tuple[str, ...]):
+    """UPDATE the citizen's `names` to `new_<name>`, unless each holds that value already."""
+    new = {name: bindparam(f"new_{name}", type_=citizens.c[name].type) for name in names}
+    differs = or_(*(citizens.c[name].is_distinct_from(new[name]) for name in names))
+    return update(citizens).where(*THIS_CITIZEN, differs).values(new)
 
 
 def _linked_to(import_id: int, citizen_id: int) -> list[int]:

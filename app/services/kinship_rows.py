@@ -8,13 +8,13 @@ interleave with another writer of the same import.
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, bindparam, delete, or_, select
 
 from app.domain.errors import RelativeNotFound
 from app.domain.mutual_kinship import replace_relatives_rows
 from app.extensions import db
 from app.models import citizens, kinship
-from app.services.query import is_one_of
+from app.services.query import THIS_CITIZEN, THIS_IMPORT, at, built_once, is_one_of
 from app.services.unit_of_work import bulk_insert
 from app.services.visibility import (
     LIVE,
@@ -29,6 +29,11 @@ def visible_relatives(
     import_id: int, ids: Collection[int] | None = None, mode: Visibility = LIVE
 ) -> dict[int, list[int]]:
     """Map citizen_id -> sorted relative ids seen under `mode`, for `ids` or (None) all."""
+    if ids is not None and len(ids) == 1:  # one citizen's: the statement is built once
+        (citizen_id,) = ids
+        found = db.session.execute(_relatives_of_one(mode), at(import_id, citizen_id)).scalars()
+        relatives = list(found)
+        return {citizen_id: relatives} if relatives else {}
     statement = visible_kinship(import_id, mode).order_by(
         kinship.c.citizen_id, kinship.c.relative_id
     )
@@ -42,11 +47,24 @@ def visible_relatives(
     return grouped
 
 
+@built_once
+def _relatives_of_one(mode: Visibility):
+    return (
+        visible_kinship(THIS_IMPORT, mode)
+        .with_only_columns(kinship.c.relative_id)
+        .where(kinship.c.citizen_id == bindparam("citizen"))
+        .order_by(kinship.c.relative_id)
+    )
+
+
 def existing_ids(import_id: int, ids: Iterable[int], mode: Visibility = LIVE) -> set[int]:
     """The citizen_ids among `ids` that exist for the caller (under `mode`)."""
     ids = list(ids)
     if not ids:
         return set()
+    if len(ids) == 1:  # one citizen: the statement is built once
+        found = db.session.execute(_existing_one(mode), at(import_id, ids[0])).first()
+        return set() if found is None else {ids[0]}
     return set(
         db.session.execute(
             select(citizens.c.citizen_id).where(
@@ -56,6 +74,11 @@ def existing_ids(import_id: int, ids: Iterable[int], mode: Visibility = LIVE) ->
             )
         ).scalars()
     )
+
+
+@built_once
+def _existing_one(mode: Visibility):
+    return select(citizens.c.citizen_id).where(*THIS_CITIZEN, citizen_reachable(mode))
 
 
 def require_relatives(

@@ -1,7 +1,9 @@
 """What a collection request selects (filter, sort, page, fields, include), applied to SQL."""
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import Integer, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -9,6 +11,35 @@ from sqlalchemy.engine import Row
 from sqlalchemy.sql import ColumnElement
 
 from app.extensions import db
+from app.models import citizens
+
+T = TypeVar("T")
+
+
+def built_once(build: Callable[..., T]) -> Callable[..., T]:
+    """Build a statement once per shape (its arguments: a visibility, column names) and reuse it;
+    the values travel as bound parameters at execution.
+
+    SQLAlchemy caches the SQL it compiles, but a statement built anew for every request is
+    constructed again and its cache key computed again: for a one-citizen PATCH, about a third of
+    the request's CPU. A statement object built once keeps its cache key (memoized on it), so
+    executing it costs only the binding. For the hot one-citizen paths; the rest build per call.
+    """
+    return functools.cache(build)
+
+
+# What a statement built once is about, bound at execution: `at(import_id, citizen_id)`. The
+# names are no column's (an UPDATE's SET claims those of its table).
+THIS_IMPORT = bindparam("import")
+THIS_CITIZEN = (
+    citizens.c.import_id == THIS_IMPORT,
+    citizens.c.citizen_id == bindparam("citizen"),
+)
+
+
+def at(import_id: int, citizen_id: int | None = None) -> dict:
+    """The parameters of THIS_IMPORT and THIS_CITIZEN."""
+    return {"import": import_id, "citizen": citizen_id}
 
 
 @dataclass

@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 from flask import current_app
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.domain.errors import ImportNotFound
 from app.extensions import db
 from app.models import imports
+from app.services.query import THIS_IMPORT, at, built_once
 from app.services.visibility import LIVE, Visibility, import_reachable
 
 P = ParamSpec("P")
@@ -77,14 +78,29 @@ def lock_import(import_id: int, mode: Visibility = LIVE) -> int:
     needs only a key share of the row, is not blocked by it. Versions move only when something
     changed (app.services.changes).
     """
-    version = db.session.execute(
-        select(imports.c.data_version)
-        .where(imports.c.id == import_id, import_reachable(mode))
-        .with_for_update(key_share=True)
-    ).scalar()
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite (development) has no row locks, and its driver begins a transaction only at
+        # the first write: an UPDATE that changes nothing takes the database's write lock now,
+        # so writers run one at a time there too, each reading what the last one committed.
+        db.session.execute(_claim_sqlite(), at(import_id))
+    version = db.session.execute(_lock(mode), at(import_id)).scalar()
     if version is None:
         raise ImportNotFound(import_id)
     return version
+
+
+@built_once
+def _claim_sqlite():
+    return update(imports).where(imports.c.id == THIS_IMPORT).values(id=imports.c.id)
+
+
+@built_once
+def _lock(mode: Visibility):
+    return (
+        select(imports.c.data_version)
+        .where(imports.c.id == THIS_IMPORT, import_reachable(mode))
+        .with_for_update(key_share=True)
+    )
 
 
 @contextmanager

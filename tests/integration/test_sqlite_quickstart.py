@@ -1,5 +1,7 @@
 """The development quick start: with no DATABASE_URL the service runs on an SQLite file."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from flask_migrate import upgrade
 
@@ -58,3 +60,21 @@ def test_sqlite_keeps_kinship_mutual_with_foreign_keys(sqlite_client):
         "/imports/1/citizens/1/relationships/relatives", json={"data": linkage(1, [2])}
     )
     assert refused.status == 404
+
+
+def test_sqlite_writes_with_one_if_match_run_one_at_a_time(sqlite_client):
+    # The development server answers requests in threads. SQLite has no row locks, and its
+    # driver begins a transaction only at the first write: without the write lock taken first,
+    # two PATCHes that both read the version named in If-Match would both succeed.
+    client = sqlite_client
+    assert client.post("/imports", json=import_document(family())).status == 201
+    tag = client.get("/citizens/1.1").headers["ETag"]
+
+    def rename(number: int) -> int:
+        body = citizen_document(1, {"name": f"Имя {number}"}, resource_id="1.1")
+        return client.patch("/citizens/1.1", json=body, headers={"If-Match": tag}).status
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(rename, range(16)))
+
+    assert statuses == [200] + [412] * 15
