@@ -23,7 +23,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import orjson
-from sqlalchemy import Connection, Date, String, and_, delete, func, or_, select, text
+from sqlalchemy import (
+    Connection,
+    Date,
+    String,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
@@ -43,7 +55,7 @@ from app.extensions import db
 from app.models import aggregate_changes, citizens, imports, kinship
 from app.models import stored_aggregates as stored
 from app.services.changes import INPUT_VERSIONS
-from app.services.query import is_one_of
+from app.services.query import THIS_IMPORT, at, built_once, is_one_of
 from app.services.unit_of_work import snapshot, unit_of_work
 from app.services.visibility import (
     citizen_listed,
@@ -94,14 +106,17 @@ def today() -> date:
 def _versions(connection: Connection, import_id: int, kind: str) -> tuple[int, int]:
     """The import's data_version as the snapshot sees it (the stamp of what is computed), and
     the version of the last change to `kind`'s inputs."""
-    row = connection.execute(
-        select(imports.c.data_version, INPUT_VERSIONS[kind]).where(
-            imports.c.id == import_id, import_reachable()
-        )
-    ).first()
+    row = connection.execute(_versions_of(kind), at(import_id)).first()
     if row is None:
         raise ImportNotFound(import_id)
     return row[0], row[1]
+
+
+@built_once
+def _versions_of(kind: str):
+    return select(imports.c.data_version, INPUT_VERSIONS[kind]).where(
+        imports.c.id == THIS_IMPORT, import_reachable()
+    )
 
 
 def _whole(connection: Connection, import_id: int, kind: str, as_of: date | None) -> object:
@@ -154,19 +169,11 @@ def _town_percentiles(connection: Connection, import_id: int, as_of: date, towns
     if connection.dialect.name != "postgresql":  # SQLite (development): every row, in Python
         rows = select(citizens.c.town, citizens.c.birth_date).where(*condition)
         return town_age_percentiles(connection.execute(rows).all(), as_of)
-    count = func.count()
-    latest_first = func.array_agg(
-        aggregate_order_by(citizens.c.birth_date, citizens.c.birth_date.desc()),
-        type_=ARRAY(Date),
-    )
-    picks = [
-        latest_first[1 + ((count - 1) * q).op("/")(100) + step]  # integer division, 1-based
-        for q in PERCENTILE_RANKS
-        for step in (0, 1)
-    ]
-    statement = select(citizens.c.town, count, *picks).where(*condition).group_by(citizens.c.town)
+    params = {**at(import_id), "towns": None if towns is None else list(towns)}
     entries = []
-    for town, citizens_count, *births in connection.execute(statement):
+    for town, citizens_count, *births in connection.execute(
+        _picked_births(towns is not None), params
+    ):
         ages_at = {}
         for q, pair in zip(
             PERCENTILE_RANKS, zip(births[::2], births[1::2], strict=True), strict=True
@@ -178,18 +185,30 @@ def _town_percentiles(connection: Connection, import_id: int, as_of: date, towns
     return sorted(entries, key=lambda entry: entry["town"])
 
 
+@built_once
+def _picked_births(of_towns: bool):
+    """Per town (`of_towns`: of those bound as `towns`): its live citizens' count and the birth
+    dates at the ranks the percentiles read, latest first."""
+    count = func.count()
+    latest_first = func.array_agg(
+        aggregate_order_by(citizens.c.birth_date, citizens.c.birth_date.desc()),
+        type_=ARRAY(Date),
+    )
+    picks = [
+        latest_first[1 + ((count - 1) * q).op("/")(100) + step]  # integer division, 1-based
+        for q in PERCENTILE_RANKS
+        for step in (0, 1)
+    ]
+    condition = [citizens.c.import_id == THIS_IMPORT, citizen_listed()]
+    if of_towns:
+        condition.append(citizens.c.town == any_(bindparam("towns", type_=ARRAY(String))))
+    return select(citizens.c.town, count, *picks).where(*condition).group_by(citizens.c.town)
+
+
 def _recorded_changes(connection: Connection, import_id: int, since: int, inputs_version: int):
     """The citizens and towns the changes after version `since` touched; None when those
     changes are not all recorded up to `inputs_version`, or one was recorded as "anything"."""
-    rows = connection.execute(
-        select(
-            aggregate_changes.c.data_version,
-            aggregate_changes.c.citizen_ids,
-            aggregate_changes.c.towns,
-        ).where(
-            aggregate_changes.c.import_id == import_id, aggregate_changes.c.data_version > since
-        )
-    ).all()
+    rows = connection.execute(_changes_since(), {**at(import_id), "since": since}).all()
     if (
         any(ids is None for _, ids, _ in rows)
         or max((v for v, _, _ in rows), default=0) < inputs_version
@@ -206,11 +225,7 @@ def _recompute(import_id: int, kind: str, as_of: date | None) -> Aggregate:
     touched = None
     with snapshot() as connection:
         version, inputs_version = _versions(connection, import_id, kind)
-        base = connection.execute(
-            select(stored.c.data_version, stored.c.as_of, stored.c.document).where(
-                stored.c.import_id == import_id, stored.c.kind == kind
-            )
-        ).first()
+        base = connection.execute(_stored_document(), {**at(import_id), "kind": kind}).first()
         changes = None
         if base is not None and base.as_of == as_of:
             changes = _recorded_changes(connection, import_id, base.data_version, inputs_version)
@@ -227,6 +242,21 @@ def _recompute(import_id: int, kind: str, as_of: date | None) -> Aggregate:
     recomputed = None if touched is None else len(touched)
     return Aggregate(
         import_id, kind, version, datetime.now(UTC), document, as_of, False, recomputed
+    )
+
+
+@built_once
+def _stored_document():
+    return select(stored.c.data_version, stored.c.as_of, stored.c.document).where(
+        stored.c.import_id == THIS_IMPORT, stored.c.kind == bindparam("kind")
+    )
+
+
+@built_once
+def _changes_since():
+    changes = aggregate_changes.c
+    return select(changes.data_version, changes.citizen_ids, changes.towns).where(
+        changes.import_id == THIS_IMPORT, changes.data_version > bindparam("since")
     )
 
 
@@ -271,9 +301,19 @@ def store(aggregate: Aggregate) -> None:
         # The store is a cache that any read can rebuild: losing its last write in a crash costs
         # nothing, so skip waiting for the WAL flush (~3 ms a write).
         db.session.execute(text("SET LOCAL synchronous_commit = off"))
-    statement = dialect.insert(stored).values(values)
+    db.session.execute(_keep(dialect), {f"new_{name}": value for name, value in values.items()})
+    db.session.execute(_forget_changes_seen_by_all(), at(aggregate.import_id))
+
+
+@built_once
+def _keep(dialect):
+    """Upsert the bound `new_*` values, unless the store holds a newer version or a later day."""
+    names = ("import_id", "kind", "data_version", "computed_at", "as_of", "document")
+    statement = dialect.insert(stored).values(
+        {name: bindparam(f"new_{name}", type_=stored.c[name].type) for name in names}
+    )
     new = statement.excluded
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[stored.c.import_id, stored.c.kind],
         set_={name: new[name] for name in ("data_version", "computed_at", "as_of", "document")},
         # Idempotent and order-proof: a late, older result never replaces a newer one.
@@ -282,18 +322,19 @@ def store(aggregate: Aggregate) -> None:
             and_(stored.c.data_version == new.data_version, stored.c.as_of < new.as_of),
         ),
     )
-    db.session.execute(statement)
-    # The changes every stored aggregate of the import has seen are needed no more.
+
+
+@built_once
+def _forget_changes_seen_by_all():
+    """The changes every stored aggregate of the import has seen are needed no more."""
     seen_by_all = (
         select(func.min(stored.c.data_version))
-        .where(stored.c.import_id == aggregate.import_id)
+        .where(stored.c.import_id == THIS_IMPORT)
         .scalar_subquery()
     )
-    db.session.execute(
-        delete(aggregate_changes).where(
-            aggregate_changes.c.import_id == aggregate.import_id,
-            aggregate_changes.c.data_version <= seen_by_all,
-        )
+    return delete(aggregate_changes).where(
+        aggregate_changes.c.import_id == THIS_IMPORT,
+        aggregate_changes.c.data_version <= seen_by_all,
     )
 
 
@@ -306,16 +347,21 @@ def refresh(import_id: int) -> None:
 
 def _stored_if_current(import_id: int, kind: str, as_of: date | None):
     """The stored row of `kind` if no change since it was computed can affect it, else None."""
-    row = db.session.execute(
-        select(INPUT_VERSIONS[kind].label("inputs_version"), stored)
-        .outerjoin(stored, (stored.c.import_id == imports.c.id) & (stored.c.kind == kind))
-        .where(imports.c.id == import_id, import_reachable())
-    ).first()
+    row = db.session.execute(_stored_with_inputs_version(kind), at(import_id)).first()
     if row is None:
         raise ImportNotFound(import_id)
     if row.data_version is None or row.data_version < row.inputs_version:
         return None
     return row if row.as_of == as_of else None
+
+
+@built_once
+def _stored_with_inputs_version(kind: str):
+    return (
+        select(INPUT_VERSIONS[kind].label("inputs_version"), stored)
+        .outerjoin(stored, (stored.c.import_id == imports.c.id) & (stored.c.kind == kind))
+        .where(imports.c.id == THIS_IMPORT, import_reachable())
+    )
 
 
 def _served(row) -> Aggregate:
@@ -328,7 +374,12 @@ def _served(row) -> Aggregate:
 def _wait_for_others_computing(import_id: int, kind: str) -> None:
     """Take the (import, kind) lock until this transaction ends (the store commits it)."""
     if _on_postgresql():
-        db.session.execute(select(func.pg_advisory_xact_lock(import_id, LOCK_KEYS[kind])))
+        db.session.execute(_advisory_lock(), {**at(import_id), "kind": LOCK_KEYS[kind]})
+
+
+@built_once
+def _advisory_lock():
+    return select(func.pg_advisory_xact_lock(THIS_IMPORT, bindparam("kind")))
 
 
 def current_aggregate(import_id: int, kind: str, as_of: date | None = None) -> Aggregate:

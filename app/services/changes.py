@@ -20,7 +20,7 @@ sends no signal and queues no recompute, and its ETags stay as they were.
 
 from collections.abc import Collection
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from app import signals
 from app.domain import aggregate_inputs
@@ -121,12 +121,16 @@ def _bump_one_citizen():
 
 def _log_for_recompute(import_id: int, citizen_ids: Collection[int], towns: Collection[str]):
     """What the change touched, at the import's version after it (app.models.aggregate_changes)."""
-    version = select(imports.c.data_version).where(imports.c.id == import_id).scalar_subquery()
-    db.session.execute(
-        insert(aggregate_changes).values(
-            import_id=import_id,
-            data_version=version,
-            citizen_ids=sorted(citizen_ids),
-            towns=sorted(towns) or None,
-        )
+    touched = {"citizens": sorted(citizen_ids), "towns": sorted(towns) or None}
+    db.session.execute(_log_change(), {**at(import_id), **touched})
+
+
+@built_once
+def _log_change():
+    version = select(imports.c.data_version).where(imports.c.id == THIS_IMPORT).scalar_subquery()
+    return insert(aggregate_changes).values(
+        import_id=THIS_IMPORT,
+        data_version=version,
+        citizen_ids=bindparam("citizens", type_=aggregate_changes.c.citizen_ids.type),
+        towns=bindparam("towns", type_=aggregate_changes.c.towns.type),
     )

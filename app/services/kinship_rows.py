@@ -99,20 +99,24 @@ def require_relatives(
 def _relatives_of(import_id: int, citizen_id: int) -> tuple[set[int], set[int]]:
     """Every relative of a citizen, and the visible ones (both ends live), in one read: the
     kinship rows that exist already are never written again."""
-    citizen_trashed = (
-        select(citizens.c.deleted_at.is_not(None))
-        .where(citizens.c.import_id == import_id, citizens.c.citizen_id == citizen_id)
-        .scalar_subquery()
-    )
     every, visible = set(), set()
-    rows = select(kinship.c.relative_id, relative_column("deleted_at"), citizen_trashed).where(
-        kinship.c.import_id == import_id, kinship.c.citizen_id == citizen_id
-    )
-    for relative_id, relative_deleted_at, trashed in db.session.execute(rows):
+    rows = db.session.execute(_kinship_of_one(), at(import_id, citizen_id))
+    for relative_id, relative_deleted_at, trashed in rows:
         every.add(relative_id)
         if relative_deleted_at is None and not trashed:
             visible.add(relative_id)
     return every, visible
+
+
+@built_once
+def _kinship_of_one():
+    """A citizen's kinship rows: each relative, whether it is trashed, whether the citizen is."""
+    citizen_trashed = (
+        select(citizens.c.deleted_at.is_not(None)).where(*THIS_CITIZEN).scalar_subquery()
+    )
+    return select(kinship.c.relative_id, relative_column("deleted_at"), citizen_trashed).where(
+        kinship.c.import_id == THIS_IMPORT, kinship.c.citizen_id == bindparam("citizen")
+    )
 
 
 def add_relatives(import_id: int, citizen_id: int, relative_ids: Iterable[int]) -> set[int]:
