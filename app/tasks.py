@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app import recompute_marks, signals
 from app.domain.errors import ImportNotFound
-from app.services import aggregates, statistics, trash
+from app.services import aggregates, trash
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 def recompute_aggregates(import_id: int) -> None:
     """Recompute and store both aggregates of one import; idempotent."""
     recompute_marks.release(import_id)  # first, so a change committed meanwhile queues another
-    statistics.gather_if_believed_empty()
     try:
         aggregates.refresh(import_id)
     except ImportNotFound:

@@ -54,6 +54,7 @@ from app.domain.percentiles import (
 from app.extensions import db
 from app.models import aggregate_changes, citizens, imports, kinship
 from app.models import stored_aggregates as stored
+from app.services import statistics
 from app.services.changes import INPUT_VERSIONS
 from app.services.query import THIS_IMPORT, at, built_once, is_one_of
 from app.services.unit_of_work import snapshot, unit_of_work
@@ -392,6 +393,7 @@ def current_aggregate(import_id: int, kind: str, as_of: date | None = None) -> A
     row = _stored_if_current(import_id, kind, stored_as_of)
     if row is not None:
         return _served(row)
+    statistics.gather_if_believed_empty()  # before the lock: it commits
     if kind == PERCENTILES and stored_as_of != today():
         return compute(import_id, kind, stored_as_of)
     _wait_for_others_computing(import_id, kind)

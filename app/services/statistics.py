@@ -4,9 +4,10 @@ A new database's migrations analyze the citizens and kinship tables while they a
 until autovacuum's next ANALYZE (a minute or so after the first import) the planner believes
 them empty: an import holds a row or two, and `citizen_id = ANY(...)` is checked as a filter
 over all its citizens instead of as an index condition (3.4 ms instead of 0.04 ms per such
-statement at 10,000 citizens; several per relatives write and per recompute). The worker
-gathers the statistics itself after the first import rather than leave the first minute of
-every new deployment slow. Later imports are estimated well without it (migration 0007).
+statement at 10,000 citizens; several per relatives write and per recompute). The first
+computation of an aggregate (the worker's, after the first import) gathers the statistics
+rather than leave the first minute of every new deployment slow. Later imports are estimated
+well without it (migration 0007).
 """
 
 from flask import current_app

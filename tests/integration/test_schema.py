@@ -159,7 +159,7 @@ def test_several_citizens_of_an_import_newer_than_the_statistics_are_found_by_in
 
 def test_the_first_import_of_a_new_database_is_found_by_index_once_the_worker_ran():
     # A database just migrated, then its first import: before autovacuum's first ANALYZE the
-    # planner believes the import holds a row or two. The worker's first recompute gathers
+    # planner believes the import holds a row or two. The first computation of an aggregate gathers
     # the statistics (app.services.statistics); without it this plan filters all 10,000.
     admin_url = os.environ.get("TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
     with ThrowawayDatabase(admin_url, "citizens_fresh") as url:
