@@ -10,7 +10,9 @@ sends no signal and queues no recompute, and its ETags stay as they were.
 - A citizen's `version` grows once per transaction that changes its representation: its
   attributes, its visible relatives or its `deleted_at` (a new citizen starts at 1). Trashing,
   restoring or purging a citizen changes its relatives' linkage too, so the services record
-  those relatives as updated.
+  those relatives as updated. A write that updates the citizen's row anyway may move the
+  version in that same UPDATE when `may_move_version` says so, and then says it did
+  (`version_moved`): one statement fewer, never a second bump.
 - An import's `birthdays_version` and `town_age_stats_version` move to its new data_version
   when the change can affect that aggregate (`affects`; app.domain.aggregate_inputs). Only then
   is a recompute asked for: a new name leaves the stored aggregates current and the worker idle.
@@ -61,6 +63,16 @@ def _bumped_in_this_transaction() -> set:
         bumped = set()
         session.info[BUMPED] = (transaction, bumped)
     return bumped
+
+
+def may_move_version(import_id: int, citizen_id: int) -> bool:
+    """Whether this transaction has not moved the citizen's version yet."""
+    return (import_id, citizen_id) not in _bumped_in_this_transaction()
+
+
+def version_moved(import_id: int, citizen_id: int) -> None:
+    """The caller's own UPDATE moved the citizen's version: record_change leaves it as it is."""
+    _bumped_in_this_transaction().add((import_id, citizen_id))
 
 
 def record_change(

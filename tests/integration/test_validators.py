@@ -228,3 +228,31 @@ def test_a_citizens_import_has_the_tag_of_the_import_itself(client, four):
     assert tag == tag_of(client, "/imports/1")
     reply = client.delete("/imports/1", headers={"If-Match": tag})
     assert reply.status == 204
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        {"attributes": {"name": "Анна"}},
+        {"attributes": {"name": "Анна", "town": "Тверь"}, "relatives": [2, 4]},
+        {"attributes": {"name": "Анна"}, "restore": True},
+    ],
+    ids=["name", "name-town-relatives", "restore-and-name"],
+)
+def test_a_write_moves_the_citizens_version_once_and_answers_it(client, admin, four, sql, parts):
+    # The attribute UPDATE moves the version itself and returns the row; a restore or a
+    # kinship change in the same PATCH must not move it a second time.
+    if parts.get("restore"):
+        assert client.delete("/citizens/1.1").status == 204
+    version_before = sql("SELECT version FROM citizens WHERE citizen_id = 1")[0][0]
+    document = citizen_document(1, parts["attributes"], parts.get("relatives"), resource_id="1.1")
+    writer, query = (admin, "?with_trashed=true") if parts.get("restore") else (client, "")
+    if parts.get("restore"):
+        document["data"]["attributes"]["deleted_at"] = None
+
+    reply = writer.patch(f"/citizens/1.1{query}", json=document)
+
+    assert reply.status == 200, reply.body
+    assert sql("SELECT version FROM citizens WHERE citizen_id = 1")[0][0] == version_before + 1
+    assert reply.headers["ETag"] == tag_of(writer, "/citizens/1.1")
+    assert reply.body["data"]["attributes"]["name"] == "Анна"
