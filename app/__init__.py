@@ -34,7 +34,6 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
         db,
         enable_sqlite_foreign_keys,
         end_session,
-        migrate,
     )
     from app.jsonapi import init_protocol
     from app.metrics import init_metrics
@@ -55,7 +54,6 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     with app.app_context():
         enable_sqlite_foreign_keys(db.engine)
     check_production_database(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     install_commit_hooks(db.session.session_factory.class_)
     celery_init_app(app, celery_settings(app.config))
     connect_receivers()

@@ -1,10 +1,10 @@
 """Extension objects shared by the whole application; bound to an app in create_app()."""
 
 import logging
+from pathlib import Path
 
 from celery import Celery, Task
 from flask import Flask
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.exc import DBAPIError
@@ -46,7 +46,19 @@ def end_session(_exc: BaseException | None = None) -> None:
 
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-migrate = Migrate()
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def init_migrations(app: Flask) -> Flask:
+    """Give `app` Flask-Migrate, for the `db` commands: the command line's app only.
+
+    Flask-Migrate imports Alembic, 11 MB of every process that loads it; the web and worker
+    processes never migrate, so they never load it (manage.py and the harness's CLI do).
+    """
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(MIGRATIONS))
+    return app
 
 
 def enable_sqlite_foreign_keys(engine) -> None:

@@ -34,9 +34,10 @@ def server_version(admin_url: str) -> str:
 def manage(database_url: str, *args: str) -> str:
     """Run `manage.py ARGS` on `database_url` in this process; return its standard output."""
     from app import create_app
-    from app.extensions import db
+    from app.extensions import db, init_migrations
 
-    flask_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": ""})
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": ""}
+    flask_app = init_migrations(create_app("testing", settings))
     try:
         result = flask_app.test_cli_runner().invoke(args=list(args))
     finally:

@@ -16,7 +16,6 @@ import pytest
 import yaml
 
 import manage
-from app import create_app
 from app.extensions import db
 from config import BY_VARIABLE
 from harness.front_door import TEMPLATE_VARIABLES
@@ -163,7 +162,7 @@ def manage_commands() -> list[tuple[str, list[str]]]:
 
 @pytest.fixture(scope="module")
 def testing_app(database_url):
-    built = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+    built = manage.create_cli_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
     yield built
     with built.app_context():
         db.engine.dispose()

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, init_migrations
 from config import BY_VARIABLE, SETTINGS
 from harness.broker import broker_url, empty_broker
 from tests.factories import family, import_document, linkage
@@ -82,7 +82,7 @@ def test_aggregates_recompute_refuses_bad_arguments(app, make_import, args):
 
 @pytest.mark.parametrize("group", ["db", "tokens", "demo", "trash", "aggregates"])
 def test_every_command_explains_itself(app, group):
-    result = app.test_cli_runner().invoke(args=[group, "--help"])
+    result = init_migrations(app).test_cli_runner().invoke(args=[group, "--help"])  # manage.py's
 
     assert result.exit_code == 0 and "Usage:" in result.output
 

@@ -6,7 +6,7 @@ import pytest
 from flask_migrate import upgrade
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, init_migrations
 from config import DevelopmentConfig
 from tests.factories import citizen_document, family, import_document, linkage
 from tests.jsonapi_client import JsonApiClient
@@ -16,7 +16,7 @@ from tests.jsonapi_client import JsonApiClient
 def sqlite_client(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     uri = f"sqlite:///{tmp_path / 'instance' / 'citizens.sqlite3'}"
-    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": uri})
+    app = init_migrations(create_app("development", {"SQLALCHEMY_DATABASE_URI": uri}))
     with app.app_context():
         upgrade()
     # The README's way to get a token for the development server.
