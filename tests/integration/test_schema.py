@@ -129,61 +129,58 @@ def test_kinship_checks_and_cascades_find_each_mirror_by_its_whole_key(pg):
     assert remaining == 1  # 3 <-> 3; the star went with citizen 1 and so did 1 <-> 2
 
 
-def test_several_citizens_of_an_import_newer_than_the_statistics_are_found_by_index(pg):
-    # Statistics that know import 1 only; import 2 arrives after the last ANALYZE.
-    insert = (
-        "INSERT INTO citizens (import_id, citizen_id, town, street, building, apartment, name,"
-        " birth_date, gender) SELECT %s, g, 't', 's', 'b', 1, 'n', '2000-01-01', 'male'"
-        " FROM generate_series(%s::int, %s::int) AS g"
-    )
-    pg.execute(insert, (1, 4, 3000))
-    pg.commit()
-    pg.execute("ANALYZE citizens")
-    pg.execute("INSERT INTO imports (id, data_version) VALUES (2, 1)")
-    pg.execute(insert, (2, 1, 3000))
-    pg.commit()
+# Citizens first..last of an import, with nothing but their ids to tell them apart.
+CITIZENS_OF_AN_IMPORT = (
+    "INSERT INTO citizens (import_id, citizen_id, town, street, building, apartment, name,"
+    " birth_date, gender) SELECT %s, g, 't', 's', 'b', 1, 'n', '2000-01-01', 'male'"
+    " FROM generate_series(%s::int, %s::int) AS g"
+)
 
-    plan = "\n".join(
+
+def lookup_plan(pg, import_id: int) -> str:
+    """How PostgreSQL finds citizens 3..10 of the import by id, as the services ask."""
+    return "\n".join(
         row[0]
         for row in pg.execute(
             "EXPLAIN (ANALYZE, COSTS OFF) SELECT citizen_id FROM citizens"
-            " WHERE import_id = 2 AND citizen_id = ANY(%s) AND deleted_at IS NULL",
-            (list(range(3, 11)),),
+            " WHERE import_id = %s AND citizen_id = ANY(%s) AND deleted_at IS NULL",
+            (import_id, list(range(3, 11))),
         )
     )
+
+
+def test_several_citizens_of_an_import_newer_than_the_statistics_are_found_by_index(pg):
+    # Statistics that know import 1 only; import 2 arrives after the last ANALYZE.
+    pg.execute(CITIZENS_OF_AN_IMPORT, (1, 4, 3000))
+    pg.commit()
+    pg.execute("ANALYZE citizens")
+    pg.execute("INSERT INTO imports (id, data_version) VALUES (2, 1)")
+    pg.execute(CITIZENS_OF_AN_IMPORT, (2, 1, 3000))
+    pg.commit()
+
+    plan = lookup_plan(pg, 2)
 
     # An index condition on both columns, not a filter over the import's 3,000 citizens.
     assert "Rows Removed by Filter" not in plan, plan
     assert "citizen_id = ANY" in plan.split("Index Cond:")[1].splitlines()[0], plan
 
 
-def test_the_first_import_of_a_new_database_is_found_by_index_once_the_worker_ran():
+def test_the_first_import_of_a_new_database_is_found_by_index_once_an_aggregate_is_computed():
     # A database just migrated, then its first import: before autovacuum's first ANALYZE the
-    # planner believes the import holds a row or two. The first computation of an aggregate gathers
-    # the statistics (app.services.statistics); without it this plan filters all 10,000.
+    # planner believes the import holds a row or two. The first computation of an aggregate
+    # gathers the statistics (app.services.statistics); without it this plan filters all 10,000.
     admin_url = os.environ.get("TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
     with ThrowawayDatabase(admin_url, "citizens_fresh") as url:
         app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": ""})
         with psycopg.connect(libpq_url(url)) as pg:
             pg.execute("INSERT INTO imports (id, data_version) VALUES (1, 1)")
-            pg.execute(
-                "INSERT INTO citizens (import_id, citizen_id, town, street, building, apartment,"
-                " name, birth_date, gender) SELECT 1, g, 't', 's', 'b', 1, 'n', '2000-01-01',"
-                " 'male' FROM generate_series(1, 10000) AS g"
-            )
+            pg.execute(CITIZENS_OF_AN_IMPORT, (1, 1, 10000))
             pg.execute("INSERT INTO kinship VALUES (1, 1, 1)")
             pg.commit()
             with app.app_context():
                 assert statistics.gather_if_believed_empty() == ["citizens", "kinship"]
                 assert statistics.gather_if_believed_empty() == []  # once is enough
                 db.engine.dispose()
-            plan = "\n".join(
-                row[0]
-                for row in pg.execute(
-                    "EXPLAIN (ANALYZE, COSTS OFF) SELECT citizen_id FROM citizens"
-                    " WHERE import_id = 1 AND citizen_id = ANY(%s) AND deleted_at IS NULL",
-                    (list(range(3, 11)),),
-                )
-            )
+            plan = lookup_plan(pg, 1)
 
     assert "Rows Removed by Filter" not in plan, plan
