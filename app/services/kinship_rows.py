@@ -8,13 +8,20 @@ interleave with another writer of the same import.
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import and_, bindparam, delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 
 from app.domain.errors import RelativeNotFound
 from app.domain.mutual_kinship import replace_relatives_rows
 from app.extensions import db
 from app.models import citizens, kinship
-from app.services.query import THIS_CITIZEN, THIS_IMPORT, at, built_once, is_one_of
+from app.services.query import (
+    THIS_CITIZEN,
+    THIS_CITIZEN_ID,
+    THIS_IMPORT,
+    at,
+    built_once,
+    is_one_of,
+)
 from app.services.unit_of_work import bulk_insert
 from app.services.visibility import (
     LIVE,
@@ -52,7 +59,7 @@ def _relatives_of_one(mode: Visibility):
     return (
         visible_kinship(THIS_IMPORT, mode)
         .with_only_columns(kinship.c.relative_id)
-        .where(kinship.c.citizen_id == bindparam("citizen"))
+        .where(kinship.c.citizen_id == THIS_CITIZEN_ID)
         .order_by(kinship.c.relative_id)
     )
 
@@ -115,7 +122,7 @@ def _kinship_of_one():
         select(citizens.c.deleted_at.is_not(None)).where(*THIS_CITIZEN).scalar_subquery()
     )
     return select(kinship.c.relative_id, relative_column("deleted_at"), citizen_trashed).where(
-        kinship.c.import_id == THIS_IMPORT, kinship.c.citizen_id == bindparam("citizen")
+        kinship.c.import_id == THIS_IMPORT, kinship.c.citizen_id == THIS_CITIZEN_ID
     )
 
 

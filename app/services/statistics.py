@@ -17,7 +17,7 @@ from app.extensions import db
 from app.services.unit_of_work import unit_of_work
 
 TABLES = ("citizens", "kinship")
-GATHERED = "planner_statistics_gathered"  # once every table has them, the app never asks again
+GATHERED = "planner_statistics_gathered"  # once citizens has them, the app never asks again
 
 
 @unit_of_work
@@ -30,12 +30,15 @@ def gather_if_believed_empty() -> list[str]:
         text("SELECT relname FROM pg_class WHERE relname = ANY(:tables) AND reltuples <= 0"),
         {"tables": list(TABLES)},
     ).scalars()
-    gathered, still_empty = [], False
+    gathered, empty = [], []
     for table in sorted(believed_empty):  # names from TABLES, never from input
         if db.session.execute(text(f"SELECT EXISTS (SELECT FROM {table})")).scalar():
             db.session.execute(text(f"ANALYZE {table}"))
             gathered.append(table)
         else:
-            still_empty = True  # ask again after the next import
-    current_app.extensions[GATHERED] = not still_empty
+            empty.append(table)  # believed empty, rightly
+    # Done once citizens holds rows: an import writes its kinship with them, so kinship still
+    # empty then fills only by later relatives writes, after which autovacuum analyzes it. So
+    # an import without kinship never costs every later computation this check again.
+    current_app.extensions[GATHERED] = "citizens" not in empty
     return gathered
